@@ -1,0 +1,1 @@
+"""Accounts: profiles, the credentials behind them, registration and lookup."""

@@ -1,0 +1,34 @@
+"""Checking an email and password. Unknown email and wrong password look the same from
+outside: the same answer and the same argon2 work, and nothing identifying in the log."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import structlog
+
+from chirp.accounts.models import Account
+from chirp.accounts.repository import AccountRepository, EmailClaimRepository
+from chirp.db.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from chirp.runtime import Runtime
+
+log = structlog.get_logger(__name__)
+
+
+async def authenticate(
+    rt: Runtime, uow: UnitOfWork, email: str, password: str, *, ip: str | None
+) -> Account | None:
+    accounts = AccountRepository(uow)
+    claim = await EmailClaimRepository(uow).get(email.strip().lower()) if email else None
+    credential = await accounts.credential(claim.account_id) if claim else None
+    ok = await rt.passwords.verify(credential.password_hash if credential else None, password)
+    account = await accounts.get(credential.account_id) if ok and credential else None
+    if account is None or credential is None:
+        log.warning("login_failed", ip=ip)
+        return None
+    if rt.passwords.needs_rehash(credential.password_hash):
+        credential.password_hash = await rt.passwords.hash(password)
+    log.info("login_succeeded", account_id=account.id, ip=ip)
+    return account

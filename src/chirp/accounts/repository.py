@@ -1,0 +1,78 @@
+"""Every query on accounts, credentials and email claims. Repositories never commit."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+
+from chirp.accounts.models import Account, Credential, EmailClaim
+from chirp.db.shards import PhysicalShard, shard_for_key
+from chirp.db.uow import UnitOfWork
+
+
+class AccountRepository:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    def add(self, account: Account, credential: Credential | None = None) -> None:
+        session = self.uow.for_id(account.id)
+        session.add(account)
+        if credential is not None:
+            session.add(credential)
+
+    async def get(self, account_id: int) -> Account | None:
+        return await self.uow.for_id(account_id).get(Account, account_id)
+
+    async def get_many(self, account_ids: Iterable[int]) -> dict[int, Account]:
+        """Accounts by id, one query per database that holds any, run concurrently."""
+        by_physical: dict[int, list[int]] = defaultdict(list)
+        for account_id in set(account_ids):
+            by_physical[self.uow.shards.for_id(account_id).index].append(account_id)
+
+        async def load(shard: PhysicalShard) -> list[Account]:
+            wanted = by_physical.get(shard.index)
+            if not wanted:
+                return []
+            rows = await self.uow.session(shard).scalars(
+                select(Account).where(Account.id.in_(wanted))
+            )
+            return list(rows)
+
+        found: dict[int, Account] = {}
+        for rows in await self.uow.shards.gather(load):
+            found.update((a.id, a) for a in rows)
+        return found
+
+    async def by_username(self, username: str) -> Account | None:
+        key = username.lower()
+        session = self.uow.for_logical(shard_for_key(key))
+        return await session.scalar(select(Account).where(Account.username_key == key))
+
+    async def credential(self, account_id: int) -> Credential | None:
+        return await self.uow.for_id(account_id).get(Credential, account_id)
+
+    async def count(self) -> int:
+        async def one(shard: PhysicalShard) -> int:
+            total = await self.uow.session(shard).scalar(select(func.count()).select_from(Account))
+            return int(total or 0)
+
+        return sum(await self.uow.shards.gather(one))
+
+
+class EmailClaimRepository:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    def _session_for(self, email_key: str):  # type: ignore[no-untyped-def]
+        return self.uow.for_logical(shard_for_key(email_key))
+
+    async def get(self, email_key: str) -> EmailClaim | None:
+        return await self._session_for(email_key).get(EmailClaim, email_key)
+
+    def add(self, claim: EmailClaim) -> None:
+        self._session_for(claim.email_key).add(claim)
+
+    async def delete(self, claim: EmailClaim) -> None:
+        await self._session_for(claim.email_key).delete(claim)

@@ -1,0 +1,53 @@
+"""The ASGI application: middleware, error handlers and every context's routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+
+from chirp import __version__
+from chirp.accounts.api import router as accounts_router
+from chirp.config import Settings, get_settings
+from chirp.core.errors import install_handlers
+from chirp.core.logging import configure_logging
+from chirp.core.middleware import AccessLogMiddleware, RequestIdMiddleware
+from chirp.instance.api import router as instance_router
+from chirp.oauth.api import router as oauth_router
+from chirp.ops.api import router as ops_router
+from chirp.runtime import Runtime
+
+log = structlog.get_logger(__name__)
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    settings = settings or (runtime.settings if runtime else get_settings())
+    configure_logging(settings)
+    rt = runtime or Runtime.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        log.info(
+            "server_started", version=__version__, shards=len(rt.shards.physical),
+            embedded=settings.embedded, node=rt.ids.node,
+        )
+        yield
+        if runtime is None:  # a runtime handed in belongs to the caller
+            await rt.close()
+
+    app = FastAPI(
+        title="Chirp",
+        version=__version__,
+        summary="A Twitter-like microblogging server that speaks the Mastodon client API.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = rt
+    install_handlers(app)
+    for router in (ops_router, instance_router, oauth_router, accounts_router):
+        app.include_router(router)
+    # Outermost last: the request id must be bound before the access log is written.
+    app.add_middleware(AccessLogMiddleware, metrics=rt.metrics, slow_ms=settings.slow_ms)
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,110 @@
+"""The ``chirp`` command: serve, migrate, and manage accounts."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from chirp.config import Settings, SettingsError, load_settings
+
+app = typer.Typer(help="Chirp: a Twitter-like server that speaks the Mastodon client API.",
+                  no_args_is_help=True)
+accounts_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+app.add_typer(accounts_app, name="accounts")
+console = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    migrate: Annotated[bool, typer.Option(help="Apply migrations first (default on SQLite).")] = False,
+) -> None:
+    """Run the API server."""
+    import uvicorn
+
+    from chirp.core.logging import configure_logging
+
+    # Without a configured domain, links and OAuth endpoints point at where we listen.
+    # (Set in the environment so that every worker process sees the same value.)
+    if not os.environ.get("CHIRP_DOMAIN"):
+        listen = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::", "::1") else host
+        os.environ["CHIRP_DOMAIN"] = f"{listen}:{port}"
+    settings = _settings()
+    configure_logging(settings)
+    if migrate or settings.embedded:
+        from chirp.db.migrate import upgrade_all
+
+        upgrade_all(settings)
+    uvicorn.run(
+        "chirp.app:create_app", factory=True, host=host, port=port, workers=workers,
+        log_config=None, proxy_headers=True, server_header=False,
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations to every shard database."""
+    from chirp.core.logging import configure_logging
+    from chirp.db.migrate import upgrade_all
+
+    settings = _settings()
+    configure_logging(settings)
+    upgrade_all(settings)
+    console.print(f"[green]migrated {len(settings.physical_urls)} database(s)[/green]")
+
+
+@accounts_app.command("create")
+def create_account(
+    username: Annotated[str, typer.Option(help="The account's username.")],
+    email: Annotated[str, typer.Option(help="The login email.")],
+    admin: Annotated[bool, typer.Option(help="Give the account the admin role.")] = False,
+    password: Annotated[str | None, typer.Option(
+        help="Password; prompted for when omitted (or generated with --generate-password).",
+    )] = None,
+    generate_password: Annotated[bool, typer.Option(help="Generate and print a password.")] = False,
+) -> None:
+    """Create an account directly (for a first admin)."""
+    from chirp.accounts import admin as admin_service
+    from chirp.core.errors import APIError
+    from chirp.core.logging import configure_logging
+
+    settings = _settings()
+    configure_logging(settings)
+    if settings.embedded:
+        from chirp.db.migrate import upgrade_all
+
+        upgrade_all(settings)
+    if generate_password:
+        password = secrets.token_urlsafe(18)
+    elif password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        account_id = asyncio.run(
+            admin_service.create_account(settings, username, email, password, admin=admin)
+        )
+    except APIError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
+    print(f"created @{username} (id {account_id})")  # noqa: T201 - the command's output
+    if generate_password:
+        print(f"password: {password}")  # noqa: T201
+
+
+def main() -> None:
+    sys.exit(app())

@@ -1,0 +1,158 @@
+"""One typed settings object, read from ``CHIRP_*`` environment variables.
+
+Unset service URLs mean the embedded default: an SQLite file under the data directory, the
+in-process queue and feed store, media on disk. Bad values fail at start-up, not on first use.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Self
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev", "development"})
+DEV_SECRET = "dev-insecure-secret-key-change-me"  # noqa: S105 - refused outside development
+LOGICAL_SHARDS = 1024  # fixed forever: the shard field of every id is 10 bits wide
+_DOMAIN = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CHIRP_", extra="ignore", frozen=True)
+
+    env: Environment = Environment.development
+    domain: str = "localhost:8000"
+    # The URL clients use, when it is not https://DOMAIN (a test server on plain http, say).
+    base_url: str | None = None
+    data_dir: Path = Path("./var")
+    secret_key: str = DEV_SECRET
+
+    # One URL, or a shard map: a comma-separated list of URLs that split the 1,024 logical
+    # shards into equal contiguous ranges, in order (see docs/sharding.md).
+    database_url: str | None = None
+    shard_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    db_pool_size: int = Field(default=10, ge=1, le=500)
+    db_max_overflow: int = Field(default=5, ge=0, le=500)
+    db_pool_timeout: float = Field(default=10.0, gt=0)
+    db_echo: bool = False
+
+    redis_url: str | None = None
+    broker_url: str | None = None
+
+    # Which of 64 id-generator slots this process uses; unset means "lease one at start-up".
+    node_id: int | None = Field(default=None, ge=0, le=63)
+
+    log_level: str = "INFO"
+    log_json: bool = True
+    slow_ms: float = Field(default=100.0, gt=0)
+    registrations_open: bool = True
+    # "fast-insecure" exists for the test suite and is refused outside env=test.
+    password_profile: str = "standard"
+    max_status_chars: int = Field(default=500, ge=1)
+    title: str = "Chirp"
+    contact_email: str = ""
+
+    @field_validator("shard_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("domain")
+    @classmethod
+    def _check_domain(cls, value: str) -> str:
+        if not _DOMAIN.match(value):
+            raise ValueError("must be a host name, optionally with :port (no scheme, no path)")
+        return value.lower()
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_level(cls, value: str) -> str:
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value.upper()
+
+    @field_validator("database_url", "redis_url", "broker_url")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value or None
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.database_url and self.shard_urls:
+            raise ValueError("set CHIRP_DATABASE_URL or CHIRP_SHARD_URLS, not both")
+        if len(self.shard_urls) > LOGICAL_SHARDS:
+            raise ValueError(f"at most {LOGICAL_SHARDS} shard databases")
+        for url in self.physical_urls:
+            if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+                raise ValueError(
+                    f"unsupported database URL scheme in {url.split('://')[0]!r}: "
+                    "use sqlite+aiosqlite:// or postgresql+asyncpg://"
+                )
+        if self.password_profile not in {"standard", "fast-insecure"}:
+            raise ValueError("CHIRP_PASSWORD_PROFILE must be standard or fast-insecure")
+        if self.password_profile != "standard" and self.env is not Environment.test:
+            raise ValueError("CHIRP_PASSWORD_PROFILE=fast-insecure is only allowed with CHIRP_ENV=test")
+        if self.env is not Environment.development and (
+            self.secret_key == DEV_SECRET
+            or self.secret_key.lower() in PLACEHOLDER_SECRETS
+            or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                "CHIRP_SECRET_KEY must be a random value of at least 32 characters outside "
+                "development (try: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        return self
+
+    @property
+    def physical_urls(self) -> list[str]:
+        """The shard databases in order; the embedded default is one SQLite file."""
+        if self.shard_urls:
+            return list(self.shard_urls)
+        if self.database_url:
+            return [self.database_url]
+        return [f"sqlite+aiosqlite:///{(self.data_dir / 'chirp.sqlite3').resolve()}"]
+
+    @property
+    def public_url(self) -> str:
+        """Where clients reach us: https, except plain http while developing."""
+        if self.base_url:
+            return self.base_url.rstrip("/")
+        scheme = "http" if self.env is Environment.development else "https"
+        return f"{scheme}://{self.domain}"
+
+    @property
+    def embedded(self) -> bool:
+        return all(url.startswith("sqlite") for url in self.physical_urls)
+
+
+class SettingsError(RuntimeError):
+    """A readable account of what is wrong with the environment."""
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "settings"
+            name = f"CHIRP_{field.upper()}" if err["loc"] else "settings"
+            lines.append(f"  {name}: {err['msg']}")
+        raise SettingsError("invalid configuration:\n" + "\n".join(lines)) from None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,112 @@
+"""Errors in Mastodon's shape: ``{"error": "..."}`` plus ``details`` for invalid input.
+
+Services raise these; the handlers installed by ``install_handlers`` turn every failure,
+including FastAPI's own validation errors and unknown routes, into that shape. Bad input never
+reaches the 500 handler.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = structlog.get_logger(__name__)
+
+
+class APIError(Exception):
+    status_code = 400
+    message = "Bad request"
+
+    def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None):
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.details = details
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": self.message}
+        if self.details is not None:
+            body["details"] = self.details
+        return body
+
+
+class Unauthorized(APIError):
+    status_code = 401
+    message = "The access token is invalid"
+
+
+class Forbidden(APIError):
+    status_code = 403
+    message = "This action is outside the authorized scopes"
+
+
+class NotFound(APIError):
+    status_code = 404
+    message = "Record not found"
+
+
+class Unprocessable(APIError):
+    status_code = 422
+    message = "Validation failed"
+
+
+class TooManyRequests(APIError):
+    status_code = 429
+    message = "Too many requests"
+
+
+class ServiceUnavailable(APIError):
+    status_code = 503
+    message = "Service unavailable"
+
+
+class FieldErrors:
+    """Collects per-field errors in Mastodon's registration ``details`` shape."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, list[dict[str, str]]] = {}
+
+    def add(self, field: str, code: str, description: str) -> None:
+        self.fields.setdefault(field, []).append({"error": code, "description": description})
+
+    def __bool__(self) -> bool:
+        return bool(self.fields)
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            summary = ", ".join(
+                f"{name.capitalize()} {e['description']}" for name, errs in self.fields.items()
+                for e in errs
+            )
+            raise Unprocessable(f"Validation failed: {summary}", details=self.fields)
+
+
+def install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(APIError)
+    async def api_error(_: Request, exc: APIError) -> JSONResponse:
+        headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if exc.status_code == 401 else None
+        return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = FieldErrors()
+        for err in exc.errors():
+            loc = [str(p) for p in err["loc"] if p not in ("body", "query", "path", "header")]
+            errors.add(".".join(loc) or "request", "ERR_INVALID", str(err["msg"]))
+        first = next(iter(errors.fields.items()), ("request", [{"description": "invalid"}]))
+        message = f"Validation failed: {first[0]} {first[1][0]['description']}"
+        return JSONResponse({"error": message, "details": errors.fields}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        text = "Record not found" if exc.status_code == 404 else str(exc.detail)
+        return JSONResponse({"error": text}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled_error", error_type=type(exc).__name__)
+        return JSONResponse({"error": "Internal server error"}, status_code=500)

@@ -1,0 +1,84 @@
+"""Request parameters the way Mastodon takes them: from the query string, a form (urlencoded
+or multipart) or a JSON body, merged, with ``name[]`` keys collected into lists."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from fastapi import Request
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import UploadFile
+
+from chirp.core.errors import FieldErrors, Unprocessable
+
+M = TypeVar("M", bound=BaseModel)
+MAX_JSON_BYTES = 1_000_000
+
+
+async def read_params(request: Request) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    _merge(params, request.query_params.multi_items())
+    if request.method in ("GET", "HEAD", "DELETE") and not request.headers.get("content-length"):
+        return params
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "application/json":
+        body = await request.body()
+        if len(body) > MAX_JSON_BYTES:
+            raise Unprocessable("Request body is too large")
+        if body.strip():
+            try:
+                data = json.loads(body)
+            except ValueError:
+                raise Unprocessable("Request body is not valid JSON") from None
+            if not isinstance(data, dict):
+                raise Unprocessable("Request body must be a JSON object")
+            params.update(data)
+    elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.form()
+        _merge(params, form.multi_items())
+    return params
+
+
+def _merge(params: dict[str, Any], items: list[tuple[str, Any]]) -> None:
+    for key, value in items:
+        if key.endswith("[]"):
+            params.setdefault(key[:-2], []).append(value)
+            continue
+        # source[privacy]=x → {"source": {"privacy": "x"}}; a[0][name]=y → {"a": {"0": {...}}}
+        path = key.replace("]", "").split("[")
+        target = params
+        for part in path[:-1]:
+            nested = target.setdefault(part, {})
+            if not isinstance(nested, dict):
+                break
+            target = nested
+        else:
+            target[path[-1]] = value
+
+
+def parse(model: type[M], data: dict[str, Any]) -> M:
+    """Validate ``data`` into ``model``; invalid input is a 422 with per-field details."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = FieldErrors()
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "request"
+            errors.add(field, _code_for(err["type"]), err["msg"])
+        errors.raise_if_any()
+        raise  # unreachable: a ValidationError always has errors
+
+
+def _code_for(kind: str) -> str:
+    if kind == "missing":
+        return "ERR_BLANK"
+    if kind.endswith("too_long"):
+        return "ERR_TOO_LONG"
+    if kind.endswith("too_short"):
+        return "ERR_TOO_SHORT"
+    return "ERR_INVALID"
+
+
+def is_file(value: object) -> bool:
+    return isinstance(value, UploadFile)

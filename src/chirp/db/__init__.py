@@ -1,0 +1,1 @@
+"""The data layer: table metadata, the shard map and the unit of work."""

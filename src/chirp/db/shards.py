@@ -1,0 +1,134 @@
+"""The shard map: 1,024 logical shards spread over one or more physical databases.
+
+Logical shards are fixed forever (the shard field of every id); physical databases are
+configuration. ``CHIRP_SHARD_URLS`` lists databases in order and each takes an equal contiguous
+range of logical shards, so growing from two databases to four splits each range in two and
+moves whole logical shards. Only this module and the repositories know a database exists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import structlog
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from chirp.config import LOGICAL_SHARDS, Settings
+from chirp.core import ids
+
+log = structlog.get_logger(__name__)
+T = TypeVar("T")
+
+
+def shard_for_key(key: str) -> int:
+    """A stable logical shard for a natural key (a username, an email): sha256, not hash()."""
+    digest = hashlib.sha256(key.encode()).digest()
+    return int.from_bytes(digest[:8], "big") % LOGICAL_SHARDS
+
+
+@dataclass(frozen=True, slots=True)
+class PhysicalShard:
+    index: int
+    first: int  # first logical shard it holds
+    last: int  # last logical shard it holds, inclusive
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+
+    def holds(self, logical: int) -> bool:
+        return self.first <= logical <= self.last
+
+
+class ShardMap:
+    def __init__(self, physical: Sequence[PhysicalShard]) -> None:
+        self.physical = tuple(physical)
+        # A flat table: routing a logical shard is one list index on the hot path.
+        self._route = [next(p for p in physical if p.holds(s)) for s in range(LOGICAL_SHARDS)]
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ShardMap:
+        urls = settings.physical_urls
+        shards = []
+        for index, url in enumerate(urls):
+            first = index * LOGICAL_SHARDS // len(urls)
+            last = (index + 1) * LOGICAL_SHARDS // len(urls) - 1
+            engine = _make_engine(url, settings)
+            sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+            shards.append(PhysicalShard(index, first, last, engine, sessions))
+        return cls(shards)
+
+    def for_logical(self, logical: int) -> PhysicalShard:
+        return self._route[logical]
+
+    def for_id(self, snowflake: int) -> PhysicalShard:
+        return self._route[ids.shard_of(snowflake)]
+
+    async def gather(self, work: Callable[[PhysicalShard], Awaitable[T]]) -> list[T]:
+        """Run ``work`` once per physical database, concurrently (scatter-gather)."""
+        return list(await asyncio.gather(*(work(p) for p in self.physical)))
+
+    async def ping(self) -> dict[int, str | None]:
+        """Every database's reachability: None when it answers, the error text when not."""
+
+        async def one(shard: PhysicalShard) -> str | None:
+            try:
+                async with asyncio.timeout(2):
+                    async with shard.engine.connect() as conn:
+                        await conn.execute(text("SELECT 1"))
+            except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+                return type(exc).__name__
+            return None
+
+        results = await self.gather(one)
+        return {p.index: r for p, r in zip(self.physical, results, strict=True)}
+
+    async def dispose(self) -> None:
+        await asyncio.gather(*(p.engine.dispose() for p in self.physical))
+
+
+def _make_engine(url: str, settings: Settings) -> AsyncEngine:
+    kwargs: dict[str, Any] = {"echo": settings.db_echo, "pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"timeout": 30}
+    else:
+        kwargs.update(
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout,
+            pool_recycle=1800,
+        )
+    engine = create_async_engine(url, **kwargs)
+    if url.startswith("sqlite"):
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    _watch_slow_queries(engine.sync_engine, settings.slow_ms)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    # WAL lets readers run beside the one writer; NORMAL sync is durable across app crashes.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _watch_slow_queries(engine: Engine, slow_ms: float) -> None:
+    @event.listens_for(engine, "before_cursor_execute")
+    def _start(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        conn.info.setdefault("chirp_started", []).append(time.perf_counter())
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _stop(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        started = conn.info["chirp_started"].pop()
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        if elapsed_ms >= slow_ms:
+            # The statement only: parameters can hold emails, digests and hashes.
+            log.warning("slow_query", duration_ms=round(elapsed_ms, 1), statement=statement[:500])

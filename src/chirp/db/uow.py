@@ -1,0 +1,79 @@
+"""The unit of work: the one owner of a request's (or a job's) transactions.
+
+It opens at most one session per physical database, lazily, the first time a repository asks
+for a shard. Repositories never commit; the service that owns the use case calls ``commit``.
+Leaving the block without committing rolls everything back. Callbacks registered with
+``after_commit`` run only once every session has committed, so side effects never see rows
+that a rollback would take back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Self
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chirp.db.shards import PhysicalShard, ShardMap
+
+log = structlog.get_logger(__name__)
+Callback = Callable[[], Awaitable[None]]
+
+
+class UnitOfWork:
+    def __init__(self, shards: ShardMap) -> None:
+        self.shards = shards
+        self._sessions: dict[int, AsyncSession] = {}
+        self._after_commit: list[Callback] = []
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # close() rolls back whatever was not committed without expiring loaded rows, so
+        # what a use case read stays readable after the block (rollback() would expire it).
+        self._after_commit.clear()
+        for session in self._sessions.values():
+            await session.close()
+        self._sessions.clear()
+
+    def session(self, physical: PhysicalShard) -> AsyncSession:
+        session = self._sessions.get(physical.index)
+        if session is None:
+            session = physical.sessions()
+            self._sessions[physical.index] = session
+        return session
+
+    def for_logical(self, logical: int) -> AsyncSession:
+        return self.session(self.shards.for_logical(logical))
+
+    def for_id(self, snowflake: int) -> AsyncSession:
+        return self.session(self.shards.for_id(snowflake))
+
+    def after_commit(self, callback: Callback) -> None:
+        self._after_commit.append(callback)
+
+    async def commit(self) -> None:
+        # Databases are independent: a write that spans two of them is ordered by the service
+        # so that a failure between commits leaves only something it can repair (see
+        # chirp.accounts.registration for the one case in this release).
+        for session in self._sessions.values():
+            await session.commit()
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            try:
+                await callback()
+            except Exception:  # a side effect must never undo or fail a committed change
+                log.exception("after_commit_failed")
+
+    async def rollback(self) -> None:
+        self._after_commit.clear()
+        for session in self._sessions.values():
+            await session.rollback()

@@ -1,0 +1,78 @@
+"""FastAPI dependencies every context shares: the runtime, the bearer token and its scopes.
+
+Routes declare what they need with the named aliases below, e.g.
+``bearer: Annotated[Bearer, Security(user("read:accounts"))]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from chirp.core.errors import Forbidden, Unauthorized, Unprocessable
+from chirp.oauth import scopes as scope_rules
+from chirp.oauth import tokens
+from chirp.oauth.tokens import Bearer
+from chirp.runtime import Runtime
+
+_bearer_scheme = HTTPBearer(auto_error=False, description="An OAuth 2 access token")
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def get_bearer(
+    request: Request,
+    rt: RuntimeDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_scheme)],
+) -> Bearer | None:
+    """The request's token, or None without one; a token that is not valid is a 401."""
+    presented = credentials.credentials if credentials else request.query_params.get("access_token")
+    if not presented:
+        return None
+    async with rt.uow() as uow:
+        bearer = await tokens.resolve(uow, presented)
+    if bearer is None:
+        raise Unauthorized()
+    return bearer
+
+
+OptionalBearer = Annotated[Bearer | None, Depends(get_bearer)]
+
+
+def _checker(scope: str | None, need_user: bool) -> Callable[[Bearer | None], Awaitable[Bearer]]:
+    async def check(bearer: OptionalBearer) -> Bearer:
+        if bearer is None:
+            raise Unauthorized("The access token is invalid")
+        if scope is not None and not scope_rules.grants(bearer.scopes, scope):
+            raise Forbidden()
+        if need_user and bearer.account_id is None:
+            raise Unprocessable("This method requires an authenticated user")
+        return bearer
+
+    return check
+
+
+def user(scope: str | None = None) -> Callable[[Bearer | None], Awaitable[Bearer]]:
+    """A user's token holding ``scope``."""
+    return _checker(scope, need_user=True)
+
+
+def token(scope: str | None = None) -> Callable[[Bearer | None], Awaitable[Bearer]]:
+    """Any token, a user's or an app's, holding ``scope``."""
+    return _checker(scope, need_user=False)
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+ClientIP = Annotated[str | None, Depends(client_ip)]

@@ -1,0 +1,26 @@
+"""Instance routes. Mastodon.py may ask with a trailing slash; both forms answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from chirp.deps import RuntimeDep
+from chirp.instance import service
+
+router = APIRouter(tags=["instance"])
+
+
+@router.get("/api/v1/instance")
+@router.get("/api/v1/instance/", include_in_schema=False)
+async def instance_v1(rt: RuntimeDep) -> dict[str, Any]:
+    """Server information (v1, deprecated in Mastodon but still read by clients)."""
+    return await service.v1(rt)
+
+
+@router.get("/api/v2/instance")
+@router.get("/api/v2/instance/", include_in_schema=False)
+async def instance_v2(rt: RuntimeDep) -> dict[str, Any]:
+    """Server information, configuration and limits."""
+    return await service.v2(rt)

@@ -1,0 +1,1 @@
+"""OAuth 2: applications, authorization codes, access tokens and scopes."""

@@ -1,0 +1,67 @@
+"""Wire shapes for apps and tokens, as Mastodon documents them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+
+from chirp.oauth import scopes as scope_rules
+from chirp.oauth.models import OAuthApp
+
+OOB = "urn:ietf:wg:oauth:2.0:oob"
+
+
+class AppCreate(BaseModel):
+    client_name: str = Field(min_length=1, max_length=200)
+    redirect_uris: str | list[str] = OOB
+    scopes: str = "read"
+    website: str | None = Field(default=None, max_length=2000)
+
+    @field_validator("redirect_uris")
+    @classmethod
+    def _uris(cls, value: str | list[str]) -> str:
+        uris = value if isinstance(value, list) else value.replace("\r", "").split("\n")
+        uris = [u.strip() for u in uris if u.strip()]
+        if not uris:
+            raise ValueError("can't be blank")
+        for uri in uris:
+            if uri != OOB and ("://" not in uri or "#" in uri or len(uri) > 2000):
+                raise ValueError(f"{uri!r} is not an absolute URI without a fragment")
+        return "\n".join(uris)
+
+    @field_validator("scopes")
+    @classmethod
+    def _scopes(cls, value: str) -> str:
+        try:
+            return scope_rules.render(scope_rules.parse(value))
+        except scope_rules.InvalidScope as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("website")
+    @classmethod
+    def _website(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value or None
+
+
+def app_public(app: OAuthApp) -> dict[str, Any]:
+    return {
+        "id": str(app.id),
+        "name": app.name,
+        "website": app.website,
+        "scopes": app.scopes.split(),
+        "redirect_uris": app.redirect_uri_list,
+        "redirect_uri": app.redirect_uris,  # deprecated in Mastodon, still read by clients
+        "vapid_key": "",
+    }
+
+
+def app_credentials(app: OAuthApp, client_secret: str) -> dict[str, Any]:
+    return {
+        **app_public(app),
+        "client_id": app.client_id,
+        "client_secret": client_secret,
+        "client_secret_expires_at": 0,
+    }
