@@ -43,8 +43,10 @@ def configure_logging(settings: Settings) -> None:
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
+    handler.set_name("chirp")
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    # Replace only our own handler, so configuring twice (tests, reloads) leaves others alone.
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != "chirp"] + [handler]
     root.setLevel(settings.log_level)
     # Our middleware writes the access log; uvicorn's would say the same thing twice.
     logging.getLogger("uvicorn.access").disabled = True

@@ -93,16 +93,16 @@ class ShardMap:
 
 
 def _make_engine(url: str, settings: Settings) -> AsyncEngine:
-    kwargs: dict[str, Any] = {"echo": settings.db_echo, "pool_pre_ping": True}
+    kwargs: dict[str, Any] = {
+        "echo": settings.db_echo,
+        "pool_pre_ping": True,
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_timeout": settings.db_pool_timeout,
+        "pool_recycle": 1800,
+    }
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
-    else:
-        kwargs.update(
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_max_overflow,
-            pool_timeout=settings.db_pool_timeout,
-            pool_recycle=1800,
-        )
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

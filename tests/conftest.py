@@ -1,0 +1,184 @@
+"""Test fixtures: one database set per run, emptied between tests, on SQLite or PostgreSQL.
+
+``CHIRP_TEST_BACKEND=sqlite`` (the default) runs everything on an SQLite file;
+``CHIRP_TEST_BACKEND=postgres`` creates two shard databases on ``CHIRP_TEST_PG``
+(default ``postgresql://postgres@127.0.0.1:5432``) so every test also crosses shards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import delete
+
+from chirp.app import create_app
+from chirp.config import Environment, Settings
+from chirp.core.clock import Clock
+from chirp.db.migrate import upgrade_all
+from chirp.db.models import Base
+from chirp.runtime import Runtime
+
+BACKEND = os.environ.get("CHIRP_TEST_BACKEND", "sqlite")
+PG = os.environ.get("CHIRP_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
+PG_SHARDS = ("chirp_test_0", "chirp_test_1")
+PASSWORD = "Correct-Horse-Battery-9"
+
+
+async def _recreate_pg_databases() -> list[str]:
+    import asyncpg
+
+    admin = await asyncpg.connect(f"{PG}/postgres")
+    try:
+        for name in PG_SHARDS:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base = PG.replace("postgresql://", "postgresql+asyncpg://", 1)
+    return [f"{base}/{name}" for name in PG_SHARDS]
+
+
+def _settings(data_dir: Path, **extra: Any) -> Settings:
+    if BACKEND == "postgres":
+        extra.setdefault("shard_urls", asyncio.run(_recreate_pg_databases()))
+    elif BACKEND != "sqlite":
+        raise RuntimeError(f"CHIRP_TEST_BACKEND must be sqlite or postgres, not {BACKEND!r}")
+    return Settings(
+        env=Environment.test,
+        data_dir=data_dir,
+        secret_key=secrets.token_urlsafe(48),
+        domain="chirp.test",
+        base_url="http://chirp.test",
+        password_profile="fast-insecure",
+        log_json=True,
+        node_id=1,
+        **extra,
+    )
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    settings = _settings(tmp_path_factory.mktemp("chirp"))
+    upgrade_all(settings)
+    return settings
+
+
+class FakeClock(Clock):
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self) -> None:
+        self.moment = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> None:
+        self.moment += timedelta(**delta)
+
+
+@pytest.fixture(scope="session")
+async def session_runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    rt = Runtime.build(settings)
+    yield rt
+    await rt.close()
+
+
+@pytest.fixture
+async def rt(session_runtime: Runtime) -> AsyncIterator[Runtime]:
+    """The shared runtime over empty databases, with the real clock."""
+    await empty_all_tables(session_runtime)
+    session_runtime.clock = Clock()
+    yield session_runtime
+
+
+@pytest.fixture
+def clock(rt: Runtime) -> FakeClock:
+    fake = FakeClock()
+    rt.clock = fake
+    return fake
+
+
+async def empty_all_tables(rt: Runtime) -> None:
+    async def empty(shard: Any) -> None:
+        async with shard.engine.begin() as conn:
+            for table in reversed(Base.metadata.sorted_tables):
+                await conn.execute(delete(table))
+
+    await rt.shards.gather(empty)
+
+
+@pytest.fixture
+async def client(rt: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(runtime=rt)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=rt.settings.public_url) as client:
+        yield client
+
+
+class Api:
+    """Small helpers over the HTTP API, so tests read as the steps a client takes."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def create_app(self, scopes: str = "read write follow push", **extra: Any) -> dict[str, Any]:
+        response = await self.client.post(
+            "/api/v1/apps", data={"client_name": "Test client", "scopes": scopes, **extra}
+        )
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    async def app_token(self, app: dict[str, Any], scope: str = "read write follow push") -> str:
+        response = await self.client.post("/oauth/token", data={
+            "grant_type": "client_credentials", "client_id": app["client_id"],
+            "client_secret": app["client_secret"], "scope": scope,
+        })
+        assert response.status_code == 200, response.text
+        return str(response.json()["access_token"])
+
+    async def register(
+        self, username: str, *, email: str | None = None, password: str = PASSWORD,
+        app: dict[str, Any] | None = None,
+    ) -> str:
+        app = app or await self.create_app()
+        response = await self.client.post(
+            "/api/v1/accounts",
+            data={"username": username, "email": email or f"{username}@example.com",
+                  "password": password, "agreement": "true", "locale": "en"},
+            headers=bearer(await self.app_token(app)),
+        )
+        assert response.status_code == 200, response.text
+        return str(response.json()["access_token"])
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def api(client: httpx.AsyncClient) -> Api:
+    return Api(client)
+
+
+@pytest.fixture(scope="session")
+def e2e_env(settings: Settings) -> Iterator[dict[str, str]]:
+    """The environment a `chirp serve` subprocess needs to share this run's databases."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHIRP_")}
+    env.update({
+        "CHIRP_ENV": "test",
+        "CHIRP_DATA_DIR": str(settings.data_dir),
+        "CHIRP_SECRET_KEY": settings.secret_key,
+        "CHIRP_PASSWORD_PROFILE": "fast-insecure",
+        "CHIRP_NODE_ID": "2",
+    })
+    if settings.shard_urls:
+        env["CHIRP_SHARD_URLS"] = ",".join(settings.shard_urls)
+    yield env
