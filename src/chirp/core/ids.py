@@ -2,11 +2,13 @@
 
 Layout, most significant bit first (63 bits used, so ids stay positive in a signed BIGINT):
 
-    | 41 bits: ms since 2025-01-01 | 10 bits: logical shard | 6 bits: node | 6 bits: sequence |
+    | 41 bits: ms since 2025-01-01 | 6 bits: sequence | 6 bits: node | 10 bits: logical shard |
 
 Time comes first, so ids sort by creation time and clients that compare them as numbers
-(Mastodon's paging does) see newer ids as larger. The shard field routes a row to its database
-with no lookup table. The node field is leased once per process (see ``chirp.core.node``), so two
+(Mastodon's paging does) see newer ids as larger; the sequence next, so one process's ids
+strictly increase whatever shard they are for. Ids minted by two processes in the same
+millisecond order arbitrarily between themselves, as Mastodon's own do. The shard field routes
+a row to its database with no lookup table. The node field is leased once per process (see ``chirp.core.node``), so two
 processes never mint the same id without any coordination per id. 64 ids per millisecond per
 process; past that the generator waits for the next millisecond.
 """
@@ -22,8 +24,9 @@ SHARD_BITS = 10
 NODE_BITS = 6
 SEQ_BITS = 6
 SEQ_MASK = (1 << SEQ_BITS) - 1
-NODE_SHIFT = SEQ_BITS
-SHARD_SHIFT = SEQ_BITS + NODE_BITS
+SHARD_SHIFT = 0
+NODE_SHIFT = SHARD_BITS
+SEQ_SHIFT = SHARD_BITS + NODE_BITS
 TIME_SHIFT = SEQ_BITS + NODE_BITS + SHARD_BITS
 SHARD_COUNT = 1 << SHARD_BITS
 NODE_COUNT = 1 << NODE_BITS
@@ -88,7 +91,7 @@ class IdGenerator:
             self._last_ms = now
             return (
                 (now << TIME_SHIFT)
-                | (shard << SHARD_SHIFT)
+                | (self._seq << SEQ_SHIFT)
                 | (self._node << NODE_SHIFT)
-                | self._seq
+                | (shard << SHARD_SHIFT)
             )

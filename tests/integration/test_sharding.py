@@ -1,0 +1,74 @@
+"""Rows land on the shard their id names, and cross-shard reads gather every database."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, text
+
+from chirp.accounts.models import Account, Credential, EmailClaim
+from chirp.accounts.repository import AccountRepository
+from chirp.core import ids
+from chirp.db.shards import shard_for_key
+from chirp.oauth.models import AccessToken
+from chirp.runtime import Runtime
+from tests.conftest import Api
+
+NAMES = [f"user{i}" for i in range(24)]
+
+
+async def _where(rt: Runtime, model: type, column: str, value: object) -> list[int]:
+    """The physical databases that hold a row, asked of each database directly."""
+    found = []
+    for shard in rt.shards.physical:
+        async with shard.sessions() as session:
+            row = await session.scalar(select(model).where(getattr(model, column) == value))
+            if row is not None:
+                found.append(shard.index)
+    return found
+
+
+async def test_an_accounts_rows_land_on_the_shard_its_id_names(api: Api, rt: Runtime) -> None:
+    for name in NAMES:
+        await api.register(name)
+    used = set()
+    for name in NAMES:
+        async with rt.uow() as uow:
+            account = await AccountRepository(uow).by_username(name)
+        assert account is not None
+        logical = ids.shard_of(account.id)
+        assert logical == shard_for_key(name)
+        home = rt.shards.for_logical(logical).index
+        used.add(home)
+        assert await _where(rt, Account, "id", account.id) == [home]
+        assert await _where(rt, Credential, "account_id", account.id) == [home]
+        assert await _where(rt, AccessToken, "account_id", account.id) == [home]
+        claim_home = rt.shards.for_logical(shard_for_key(f"{name}@example.com")).index
+        assert await _where(rt, EmailClaim, "email_key", f"{name}@example.com") == [claim_home]
+    # With two databases, 24 hashed usernames spread over both (the odds of not: 2 in 2^24).
+    assert used == {p.index for p in rt.shards.physical}
+
+
+async def test_get_many_reads_every_database_at_once(api: Api, rt: Runtime) -> None:
+    for name in NAMES[:8]:
+        await api.register(name)
+    async with rt.uow() as uow:
+        repo = AccountRepository(uow)
+        wanted = [(await repo.by_username(n)).id for n in NAMES[:8]]  # type: ignore[union-attr]
+        found = await repo.get_many([*wanted, 12345])
+    assert sorted(found) == sorted(wanted)
+    assert all(found[i].id == i for i in wanted)
+
+
+async def test_logical_shards_split_into_equal_contiguous_ranges(rt: Runtime) -> None:
+    physical = rt.shards.physical
+    assert physical[0].first == 0 and physical[-1].last == 1023
+    for left, right in zip(physical, physical[1:], strict=False):
+        assert right.first == left.last + 1
+    for logical in (0, 511, 512, 1023):
+        assert rt.shards.for_logical(logical).holds(logical)
+
+
+async def test_each_shard_database_has_the_whole_schema(rt: Runtime) -> None:
+    for shard in rt.shards.physical:
+        async with shard.engine.connect() as conn:
+            version = await conn.scalar(text("SELECT version_num FROM alembic_version"))
+        assert version == "0001"

@@ -1,0 +1,63 @@
+"""The unit of work: nothing sticks without commit, side effects wait for it."""
+
+from __future__ import annotations
+
+from chirp.accounts.models import Account
+from chirp.accounts.repository import AccountRepository
+from chirp.runtime import Runtime
+
+
+def _account(rt: Runtime, name: str) -> Account:
+    now = rt.clock.now()
+    return Account(
+        id=rt.ids.next_id(7), username=name, username_key=name, display_name="", note="",
+        locked=False, bot=False, discoverable=True, hide_collections=False, fields=[],
+        followers_count=0, following_count=0, statuses_count=0, created_at=now, updated_at=now,
+    )
+
+
+async def test_rolls_back_uncommitted_work_by_default(rt: Runtime) -> None:
+    account = _account(rt, "ghost")
+    async with rt.uow() as uow:
+        AccountRepository(uow).add(account)
+        await uow.session(rt.shards.for_id(account.id)).flush()
+    async with rt.uow() as uow:
+        assert await AccountRepository(uow).get(account.id) is None
+
+
+async def test_commit_keeps_work_and_runs_side_effects_after_it(rt: Runtime) -> None:
+    account = _account(rt, "kept")
+    seen: list[bool] = []
+
+    async def effect() -> None:
+        async with rt.uow() as other:  # a separate transaction sees the committed row
+            seen.append(await AccountRepository(other).get(account.id) is not None)
+
+    async with rt.uow() as uow:
+        AccountRepository(uow).add(account)
+        uow.after_commit(effect)
+        assert seen == []
+        await uow.commit()
+    assert seen == [True]
+
+
+async def test_side_effects_of_a_rolled_back_unit_never_run(rt: Runtime) -> None:
+    ran: list[str] = []
+
+    async def effect() -> None:
+        ran.append("ran")
+
+    async with rt.uow() as uow:
+        AccountRepository(uow).add(_account(rt, "dropped"))
+        uow.after_commit(effect)
+    assert ran == []
+
+
+async def test_rows_read_in_a_unit_stay_readable_after_it_closes(rt: Runtime) -> None:
+    account = _account(rt, "reader")
+    async with rt.uow() as uow:
+        AccountRepository(uow).add(account)
+        await uow.commit()
+    async with rt.uow() as uow:
+        loaded = await AccountRepository(uow).get(account.id)
+    assert loaded is not None and loaded.username == "reader"
