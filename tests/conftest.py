@@ -129,7 +129,9 @@ class Api:
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
 
-    async def create_app(self, scopes: str = "read write follow push", **extra: Any) -> dict[str, Any]:
+    async def create_app(
+        self, scopes: str = "read write follow push", **extra: Any
+    ) -> dict[str, Any]:
         response = await self.client.post(
             "/api/v1/apps", data={"client_name": "Test client", "scopes": scopes, **extra}
         )
@@ -137,22 +139,36 @@ class Api:
         return dict(response.json())
 
     async def app_token(self, app: dict[str, Any], scope: str = "read write follow push") -> str:
-        response = await self.client.post("/oauth/token", data={
-            "grant_type": "client_credentials", "client_id": app["client_id"],
-            "client_secret": app["client_secret"], "scope": scope,
-        })
+        response = await self.client.post(
+            "/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": app["client_id"],
+                "client_secret": app["client_secret"],
+                "scope": scope,
+            },
+        )
         assert response.status_code == 200, response.text
         return str(response.json()["access_token"])
 
     async def register(
-        self, username: str, *, email: str | None = None, password: str = PASSWORD,
+        self,
+        username: str,
+        *,
+        email: str | None = None,
+        password: str = PASSWORD,
         app: dict[str, Any] | None = None,
     ) -> str:
         app = app or await self.create_app()
         response = await self.client.post(
             "/api/v1/accounts",
-            data={"username": username, "email": email or f"{username}@example.com",
-                  "password": password, "agreement": "true", "locale": "en"},
+            data={
+                "username": username,
+                "email": email or f"{username}@example.com",
+                "password": password,
+                "agreement": "true",
+                "locale": "en",
+            },
             headers=bearer(await self.app_token(app)),
         )
         assert response.status_code == 200, response.text
@@ -172,13 +188,15 @@ def api(client: httpx.AsyncClient) -> Api:
 def e2e_env(settings: Settings) -> Iterator[dict[str, str]]:
     """The environment a `chirp serve` subprocess needs to share this run's databases."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHIRP_")}
-    env.update({
-        "CHIRP_ENV": "test",
-        "CHIRP_DATA_DIR": str(settings.data_dir),
-        "CHIRP_SECRET_KEY": settings.secret_key,
-        "CHIRP_PASSWORD_PROFILE": "fast-insecure",
-        "CHIRP_NODE_ID": "2",
-    })
+    env.update(
+        {
+            "CHIRP_ENV": "test",
+            "CHIRP_DATA_DIR": str(settings.data_dir),
+            "CHIRP_SECRET_KEY": settings.secret_key,
+            "CHIRP_PASSWORD_PROFILE": "fast-insecure",
+            "CHIRP_NODE_ID": "2",
+        }
+    )
     if settings.shard_urls:
         env["CHIRP_SHARD_URLS"] = ",".join(settings.shard_urls)
     yield env

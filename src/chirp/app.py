@@ -30,8 +30,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         log.info(
-            "server_started", version=__version__, shards=len(rt.shards.physical),
-            embedded=settings.embedded, node=rt.ids.node,
+            "server_started",
+            version=__version__,
+            shards=len(rt.shards.physical),
+            embedded=settings.embedded,
+            node=rt.ids.node,
         )
         yield
         if runtime is None:  # a runtime handed in belongs to the caller

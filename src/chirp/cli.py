@@ -13,8 +13,9 @@ from rich.console import Console
 
 from chirp.config import Settings, SettingsError, load_settings
 
-app = typer.Typer(help="Chirp: a Twitter-like server that speaks the Mastodon client API.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Chirp: a Twitter-like server that speaks the Mastodon client API.", no_args_is_help=True
+)
 accounts_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 app.add_typer(accounts_app, name="accounts")
 console = Console(stderr=True)
@@ -33,7 +34,9 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
-    migrate: Annotated[bool, typer.Option(help="Apply migrations first (default on SQLite).")] = False,
+    migrate: Annotated[
+        bool, typer.Option(help="Apply migrations first (default on SQLite).")
+    ] = False,
 ) -> None:
     """Run the API server."""
     import uvicorn
@@ -43,7 +46,7 @@ def serve(
     # Without a configured domain, links and OAuth endpoints point at where we listen.
     # (Set in the environment so that every worker process sees the same value.)
     if not os.environ.get("CHIRP_DOMAIN"):
-        listen = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::", "::1") else host
+        listen = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::", "::1") else host  # noqa: S104
         os.environ["CHIRP_DOMAIN"] = f"{listen}:{port}"
     settings = _settings()
     configure_logging(settings)
@@ -52,8 +55,14 @@ def serve(
 
         upgrade_all(settings)
     uvicorn.run(
-        "chirp.app:create_app", factory=True, host=host, port=port, workers=workers,
-        log_config=None, proxy_headers=True, server_header=False,
+        "chirp.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        proxy_headers=True,
+        server_header=False,
     )
 
 
@@ -74,9 +83,12 @@ def create_account(
     username: Annotated[str, typer.Option(help="The account's username.")],
     email: Annotated[str, typer.Option(help="The login email.")],
     admin: Annotated[bool, typer.Option(help="Give the account the admin role.")] = False,
-    password: Annotated[str | None, typer.Option(
-        help="Password; prompted for when omitted (or generated with --generate-password).",
-    )] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            help="Password; prompted for when omitted (or generated with --generate-password).",
+        ),
+    ] = None,
     generate_password: Annotated[bool, typer.Option(help="Generate and print a password.")] = False,
 ) -> None:
     """Create an account directly (for a first admin)."""
@@ -101,9 +113,9 @@ def create_account(
     except APIError as exc:
         console.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(1) from None
-    print(f"created @{username} (id {account_id})")  # noqa: T201 - the command's output
+    print(f"created @{username} (id {account_id})")
     if generate_password:
-        print(f"password: {password}")  # noqa: T201
+        print(f"password: {password}")
 
 
 def main() -> None:

@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     slow_ms: float = Field(default=100.0, gt=0)
     registrations_open: bool = True
     # "fast-insecure" exists for the test suite and is refused outside env=test.
-    password_profile: str = "standard"
+    password_profile: str = "standard"  # noqa: S105 - a hashing profile name, not a secret
     max_status_chars: int = Field(default=500, ge=1)
     title: str = "Chirp"
     contact_email: str = ""
@@ -102,8 +102,11 @@ class Settings(BaseSettings):
                 )
         if self.password_profile not in {"standard", "fast-insecure"}:
             raise ValueError("CHIRP_PASSWORD_PROFILE must be standard or fast-insecure")
-        if self.password_profile != "standard" and self.env is not Environment.test:
-            raise ValueError("CHIRP_PASSWORD_PROFILE=fast-insecure is only allowed with CHIRP_ENV=test")
+        fast = self.password_profile != "standard"  # noqa: S105 - a profile name
+        if fast and self.env is not Environment.test:
+            raise ValueError(
+                "CHIRP_PASSWORD_PROFILE=fast-insecure is only allowed with CHIRP_ENV=test"
+            )
         if self.env is not Environment.development and (
             self.secret_key == DEV_SECRET
             or self.secret_key.lower() in PLACEHOLDER_SECRETS

@@ -10,16 +10,43 @@ import pytest
 from tests.conftest import PASSWORD, Api, bearer
 
 ACCOUNT_FIELDS = {
-    "id": str, "username": str, "acct": str, "url": str, "uri": str, "display_name": str,
-    "note": str, "avatar": str, "avatar_static": str, "header": str, "header_static": str,
-    "locked": bool, "bot": bool, "group": bool, "discoverable": bool, "indexable": bool,
-    "hide_collections": bool, "noindex": bool, "created_at": str, "statuses_count": int,
-    "followers_count": int, "following_count": int, "emojis": list, "fields": list,
+    "id": str,
+    "username": str,
+    "acct": str,
+    "url": str,
+    "uri": str,
+    "display_name": str,
+    "note": str,
+    "avatar": str,
+    "avatar_static": str,
+    "header": str,
+    "header_static": str,
+    "locked": bool,
+    "bot": bool,
+    "group": bool,
+    "discoverable": bool,
+    "indexable": bool,
+    "hide_collections": bool,
+    "noindex": bool,
+    "created_at": str,
+    "statuses_count": int,
+    "followers_count": int,
+    "following_count": int,
+    "emojis": list,
+    "fields": list,
     "roles": list,
 }
-SOURCE_FIELDS = {"privacy": str, "sensitive": bool, "note": str, "fields": list,
-                 "follow_requests_count": int, "discoverable": bool, "indexable": bool,
-                 "hide_collections": bool, "attribution_domains": list}
+SOURCE_FIELDS = {
+    "privacy": str,
+    "sensitive": bool,
+    "note": str,
+    "fields": list,
+    "follow_requests_count": int,
+    "discoverable": bool,
+    "indexable": bool,
+    "hide_collections": bool,
+    "attribution_domains": list,
+}
 
 
 def assert_shape(entity: dict[str, Any], fields: dict[str, type]) -> None:
@@ -30,10 +57,16 @@ def assert_shape(entity: dict[str, Any], fields: dict[str, type]) -> None:
 
 async def sign_up(api: Api, **fields: str) -> httpx.Response:
     app = await api.create_app()
-    data = {"username": "alice", "email": "alice@example.com", "password": PASSWORD,
-            "agreement": "true", "locale": "en"} | fields
-    return await api.client.post("/api/v1/accounts", data=data,
-                                 headers=bearer(await api.app_token(app)))
+    data = {
+        "username": "alice",
+        "email": "alice@example.com",
+        "password": PASSWORD,
+        "agreement": "true",
+        "locale": "en",
+    } | fields
+    return await api.client.post(
+        "/api/v1/accounts", data=data, headers=bearer(await api.app_token(app))
+    )
 
 
 async def test_registration_answers_a_token_that_verifies(api: Api) -> None:
@@ -41,8 +74,9 @@ async def test_registration_answers_a_token_that_verifies(api: Api) -> None:
     assert response.status_code == 200
     token = response.json()
     assert set(token) == {"access_token", "token_type", "scope", "created_at"}
-    me = await api.client.get("/api/v1/accounts/verify_credentials",
-                              headers=bearer(token["access_token"]))
+    me = await api.client.get(
+        "/api/v1/accounts/verify_credentials", headers=bearer(token["access_token"])
+    )
     assert me.status_code == 200
     body = me.json()
     assert_shape(body, ACCOUNT_FIELDS)
@@ -52,25 +86,31 @@ async def test_registration_answers_a_token_that_verifies(api: Api) -> None:
     assert "email" not in body and "password" not in str(body)
 
 
-@pytest.mark.parametrize("fields,field,code", [
-    ({"username": ""}, "username", "ERR_BLANK"),
-    ({"username": "al ice"}, "username", "ERR_INVALID"),
-    ({"username": "alice!"}, "username", "ERR_INVALID"),
-    ({"username": "a" * 31}, "username", "ERR_TOO_LONG"),
-    ({"username": "Admin"}, "username", "ERR_RESERVED"),
-    ({"email": ""}, "email", "ERR_BLANK"),
-    ({"email": "not-an-email"}, "email", "ERR_INVALID"),
-    ({"password": ""}, "password", "ERR_BLANK"),
-    ({"password": "Short-1"}, "password", "ERR_TOO_SHORT"),
-    ({"password": "x" * 129}, "password", "ERR_TOO_LONG"),
-    ({"password": "password1"}, "password", "ERR_INVALID"),
-    ({"password": "Baseball1"}, "password", "ERR_INVALID"),
-    ({"agreement": "false"}, "agreement", "ERR_ACCEPTED"),
-    ({"locale": ""}, "locale", "ERR_BLANK"),
-    ({"locale": "not a locale"}, "locale", "ERR_INCLUSION"),
-])
+@pytest.mark.parametrize(
+    "fields,field,code",
+    [
+        ({"username": ""}, "username", "ERR_BLANK"),
+        ({"username": "al ice"}, "username", "ERR_INVALID"),
+        ({"username": "alice!"}, "username", "ERR_INVALID"),
+        ({"username": "a" * 31}, "username", "ERR_TOO_LONG"),
+        ({"username": "Admin"}, "username", "ERR_RESERVED"),
+        ({"email": ""}, "email", "ERR_BLANK"),
+        ({"email": "not-an-email"}, "email", "ERR_INVALID"),
+        ({"password": ""}, "password", "ERR_BLANK"),
+        ({"password": "Short-1"}, "password", "ERR_TOO_SHORT"),
+        ({"password": "x" * 129}, "password", "ERR_TOO_LONG"),
+        ({"password": "password1"}, "password", "ERR_INVALID"),
+        ({"password": "Baseball1"}, "password", "ERR_INVALID"),
+        ({"agreement": "false"}, "agreement", "ERR_ACCEPTED"),
+        ({"locale": ""}, "locale", "ERR_BLANK"),
+        ({"locale": "not a locale"}, "locale", "ERR_INCLUSION"),
+    ],
+)
 async def test_registration_refuses_invalid_fields_in_mastodons_shape(
-    api: Api, fields: dict[str, str], field: str, code: str,
+    api: Api,
+    fields: dict[str, str],
+    field: str,
+    code: str,
 ) -> None:
     response = await sign_up(api, **fields)
     assert response.status_code == 422
@@ -83,15 +123,27 @@ async def test_passwords_are_not_truncated(api: Api) -> None:
     long_password = "p" * 100 + "-tail-A"
     await sign_up(api, password=long_password)
     app = await api.create_app()
-    cut = await api.client.post("/oauth/token", data={
-        "grant_type": "password", "client_id": app["client_id"],
-        "client_secret": app["client_secret"], "username": "alice@example.com",
-        "password": long_password[:72]})
+    cut = await api.client.post(
+        "/oauth/token",
+        data={
+            "grant_type": "password",
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+            "username": "alice@example.com",
+            "password": long_password[:72],
+        },
+    )
     assert cut.status_code == 400
-    whole = await api.client.post("/oauth/token", data={
-        "grant_type": "password", "client_id": app["client_id"],
-        "client_secret": app["client_secret"], "username": "alice@example.com",
-        "password": long_password})
+    whole = await api.client.post(
+        "/oauth/token",
+        data={
+            "grant_type": "password",
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+            "username": "alice@example.com",
+            "password": long_password,
+        },
+    )
     assert whole.status_code == 200
 
 
@@ -116,9 +168,17 @@ async def test_duplicate_email_in_another_case_is_refused_without_saying_it_is_r
 async def test_registration_needs_write_accounts_scope(api: Api) -> None:
     app = await api.create_app()
     token = await api.app_token(app, scope="read")
-    response = await api.client.post("/api/v1/accounts", headers=bearer(token), data={
-        "username": "alice", "email": "alice@example.com", "password": PASSWORD,
-        "agreement": "true", "locale": "en"})
+    response = await api.client.post(
+        "/api/v1/accounts",
+        headers=bearer(token),
+        data={
+            "username": "alice",
+            "email": "alice@example.com",
+            "password": PASSWORD,
+            "agreement": "true",
+            "locale": "en",
+        },
+    )
     assert response.status_code == 403
     assert response.json() == {"error": "This action is outside the authorized scopes"}
 
@@ -132,11 +192,19 @@ async def test_registration_without_a_token_is_401(client: httpx.AsyncClient) ->
 async def test_update_credentials_changes_the_profile(api: Api) -> None:
     token = await api.register("alice")
     response = await api.client.patch(
-        "/api/v1/accounts/update_credentials", headers=bearer(token),
-        data={"display_name": "Alice A.", "note": "<b>hi</b>\nthere", "locked": "1",
-              "bot": "0", "discoverable": "false", "source[privacy]": "private",
-              "source[language]": "de", "fields_attributes[0][name]": "site",
-              "fields_attributes[0][value]": "https://alice.example"},
+        "/api/v1/accounts/update_credentials",
+        headers=bearer(token),
+        data={
+            "display_name": "Alice A.",
+            "note": "<b>hi</b>\nthere",
+            "locked": "1",
+            "bot": "0",
+            "discoverable": "false",
+            "source[privacy]": "private",
+            "source[language]": "de",
+            "fields_attributes[0][name]": "site",
+            "fields_attributes[0][value]": "https://alice.example",
+        },
     )
     assert response.status_code == 200, response.text
     body = response.json()
@@ -153,21 +221,26 @@ async def test_update_credentials_changes_the_profile(api: Api) -> None:
 
 async def test_update_credentials_takes_json_too(api: Api) -> None:
     token = await api.register("alice")
-    response = await api.client.patch("/api/v1/accounts/update_credentials",
-                                      headers=bearer(token), json={"display_name": "Al"})
+    response = await api.client.patch(
+        "/api/v1/accounts/update_credentials", headers=bearer(token), json={"display_name": "Al"}
+    )
     assert response.json()["display_name"] == "Al"
 
 
-@pytest.mark.parametrize("data", [
-    {"display_name": "x" * 31},
-    {"note": "x" * 501},
-    {"source[privacy]": "everyone"},
-    {"locked": "maybe"},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"display_name": "x" * 31},
+        {"note": "x" * 501},
+        {"source[privacy]": "everyone"},
+        {"locked": "maybe"},
+    ],
+)
 async def test_update_credentials_refuses_invalid_values(api: Api, data: dict[str, str]) -> None:
     token = await api.register("alice")
-    response = await api.client.patch("/api/v1/accounts/update_credentials",
-                                      headers=bearer(token), data=data)
+    response = await api.client.patch(
+        "/api/v1/accounts/update_credentials", headers=bearer(token), data=data
+    )
     assert response.status_code == 422
     assert "error" in response.json()
     unchanged = await api.client.get("/api/v1/accounts/verify_credentials", headers=bearer(token))
@@ -177,16 +250,25 @@ async def test_update_credentials_refuses_invalid_values(api: Api, data: dict[st
 async def test_update_credentials_needs_write_accounts(api: Api) -> None:
     app = await api.create_app()
     await api.register("alice", app=app)
-    read_only = await api.client.post("/oauth/token", data={
-        "grant_type": "password", "client_id": app["client_id"],
-        "client_secret": app["client_secret"], "username": "alice@example.com",
-        "password": PASSWORD, "scope": "read"})
+    read_only = await api.client.post(
+        "/oauth/token",
+        data={
+            "grant_type": "password",
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+            "username": "alice@example.com",
+            "password": PASSWORD,
+            "scope": "read",
+        },
+    )
     headers = bearer(read_only.json()["access_token"])
-    response = await api.client.patch("/api/v1/accounts/update_credentials", headers=headers,
-                                      data={"display_name": "x"})
+    response = await api.client.patch(
+        "/api/v1/accounts/update_credentials", headers=headers, data={"display_name": "x"}
+    )
     assert response.status_code == 403
-    assert (await api.client.get("/api/v1/accounts/verify_credentials", headers=headers)
-            ).status_code == 200
+    assert (
+        await api.client.get("/api/v1/accounts/verify_credentials", headers=headers)
+    ).status_code == 200
 
 
 async def test_an_app_token_is_not_a_user(api: Api) -> None:
@@ -202,21 +284,25 @@ async def test_lookup_and_get_by_id(api: Api) -> None:
     assert found.status_code == 200
     assert_shape(found.json(), ACCOUNT_FIELDS)
     assert found.json()["username"] == "Alice_1"
-    with_domain = await api.client.get("/api/v1/accounts/lookup",
-                                       params={"acct": "@alice_1@chirp.test"})
+    with_domain = await api.client.get(
+        "/api/v1/accounts/lookup", params={"acct": "@alice_1@chirp.test"}
+    )
     assert with_domain.json()["id"] == found.json()["id"]
     by_id = await api.client.get(f"/api/v1/accounts/{found.json()['id']}")
     assert by_id.json() == found.json()
 
 
-@pytest.mark.parametrize("path", [
-    "/api/v1/accounts/lookup?acct=nobody",
-    "/api/v1/accounts/lookup?acct=alice@elsewhere.example",
-    "/api/v1/accounts/123",
-    "/api/v1/accounts/not-a-number",
-    "/api/v1/accounts/99999999999999999999999",
-    "/api/v1/accounts/-5",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/accounts/lookup?acct=nobody",
+        "/api/v1/accounts/lookup?acct=alice@elsewhere.example",
+        "/api/v1/accounts/123",
+        "/api/v1/accounts/not-a-number",
+        "/api/v1/accounts/99999999999999999999999",
+        "/api/v1/accounts/-5",
+    ],
+)
 async def test_what_does_not_exist_is_404(api: Api, path: str) -> None:
     await api.register("alice")
     response = await api.client.get(path)

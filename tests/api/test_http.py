@@ -29,10 +29,15 @@ async def test_ready_checks_every_shard_database(client: httpx.AsyncClient, rt: 
 
 async def test_ready_is_503_when_a_database_is_unreachable(tmp_path: Path) -> None:
     settings = Settings(
-        env=Environment.test, data_dir=tmp_path, node_id=3, secret_key="k" * 40,
+        env=Environment.test,
+        data_dir=tmp_path,
+        node_id=3,
+        secret_key="k" * 40,
         password_profile="fast-insecure",
-        shard_urls=[f"sqlite+aiosqlite:///{tmp_path}/ok.db",
-                    f"sqlite+aiosqlite:///{tmp_path}/missing-dir/no.db"],
+        shard_urls=[
+            f"sqlite+aiosqlite:///{tmp_path}/ok.db",
+            f"sqlite+aiosqlite:///{tmp_path}/missing-dir/no.db",
+        ],
     )
     rt = Runtime.build(settings)
     try:
@@ -55,8 +60,9 @@ def _sample(text: str, series: str) -> float:
 
 
 async def test_metrics_count_requests_by_route_template(api: Api) -> None:
-    series = ('chirp_http_requests_total{method="GET",route="/api/v1/accounts/{account_id}",'
-              'status="404"}')
+    series = (
+        'chirp_http_requests_total{method="GET",route="/api/v1/accounts/{account_id}",status="404"}'
+    )
     before = _sample((await api.client.get("/metrics")).text, series)
     await api.client.get("/api/v1/accounts/123")
     await api.client.get("/api/v1/accounts/456")
@@ -88,13 +94,19 @@ async def test_openapi_docs_are_served(client: httpx.AsyncClient) -> None:
     assert "/api/v1/accounts/verify_credentials" in spec["paths"]
 
 
-@pytest.mark.parametrize("method,path,status", [
-    ("GET", "/no/such/route", 404),
-    ("DELETE", "/api/v1/instance", 405),
-    ("GET", "/api/v1/accounts/verify_credentials", 401),
-])
+@pytest.mark.parametrize(
+    "method,path,status",
+    [
+        ("GET", "/no/such/route", 404),
+        ("DELETE", "/api/v1/instance", 405),
+        ("GET", "/api/v1/accounts/verify_credentials", 401),
+    ],
+)
 async def test_errors_have_mastodons_shape(
-    client: httpx.AsyncClient, method: str, path: str, status: int,
+    client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    status: int,
 ) -> None:
     response = await client.request(method, path)
     assert response.status_code == status
@@ -105,63 +117,91 @@ async def test_malformed_json_body_is_422_not_500(api: Api) -> None:
     token = await api.register("alice")
     for body in (b"{not json", b"[1, 2]"):
         response = await api.client.patch(
-            "/api/v1/accounts/update_credentials", content=body,
-            headers={**bearer(token), "Content-Type": "application/json"})
+            "/api/v1/accounts/update_credentials",
+            content=body,
+            headers={**bearer(token), "Content-Type": "application/json"},
+        )
         assert response.status_code == 422
         assert "error" in response.json()
 
 
 async def test_security_events_are_logged_without_secrets(
-    api: Api, caplog: pytest.LogCaptureFixture,
+    api: Api,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO)
     app = await api.create_app()
     token = await api.register("alice", app=app)
-    await api.client.post("/oauth/token", data={
-        "grant_type": "password", "client_id": app["client_id"],
-        "client_secret": app["client_secret"], "username": "alice@example.com",
-        "password": "Wrong-password-22"})
-    await api.client.post("/oauth/token", data={
-        "grant_type": "password", "client_id": app["client_id"],
-        "client_secret": app["client_secret"], "username": "alice@example.com",
-        "password": PASSWORD})
-    await api.client.get("/api/v1/accounts/verify_credentials",
-                         params={"access_token": token})
-    await api.client.post("/oauth/revoke", data={
-        "client_id": app["client_id"], "client_secret": app["client_secret"], "token": token})
+    await api.client.post(
+        "/oauth/token",
+        data={
+            "grant_type": "password",
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+            "username": "alice@example.com",
+            "password": "Wrong-password-22",
+        },
+    )
+    await api.client.post(
+        "/oauth/token",
+        data={
+            "grant_type": "password",
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+            "username": "alice@example.com",
+            "password": PASSWORD,
+        },
+    )
+    await api.client.get("/api/v1/accounts/verify_credentials", params={"access_token": token})
+    await api.client.post(
+        "/oauth/revoke",
+        data={"client_id": app["client_id"], "client_secret": app["client_secret"], "token": token},
+    )
     # The server's own lines only: httpx, the test's client, logs the URLs it requests.
     ours = [r for r in caplog.records if r.name.startswith(("chirp", "uvicorn", "sqlalchemy"))]
     events = [r.msg.get("event") for r in ours if isinstance(r.msg, dict)]
     for wanted in ("account_registered", "login_failed", "login_succeeded", "token_revoked"):
         assert wanted in events
     everything = json.dumps([r.msg for r in ours], default=str)
-    for secret in (token, app["client_secret"], PASSWORD, "Wrong-password-22",
-                   "alice@example.com", "$argon2"):
+    for secret in (
+        token,
+        app["client_secret"],
+        PASSWORD,
+        "Wrong-password-22",
+        "alice@example.com",
+        "$argon2",
+    ):
         assert secret not in everything
 
 
 async def test_a_slow_request_is_logged_as_a_warning(
-    rt: Runtime, caplog: pytest.LogCaptureFixture,
+    rt: Runtime,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     hair_trigger = rt.settings.model_copy(update={"slow_ms": 0.001})
     caplog.set_level(logging.INFO)
     transport = httpx.ASGITransport(app=create_app(settings=hair_trigger, runtime=rt))
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         await client.get("/health")
-    slow = [r.msg for r in caplog.records
-            if isinstance(r.msg, dict) and r.msg.get("event") == "slow_request"]
+    slow = [
+        r.msg
+        for r in caplog.records
+        if isinstance(r.msg, dict) and r.msg.get("event") == "slow_request"
+    ]
     assert slow and slow[0]["route"] == "/health" and slow[0]["level"] == "warning"
 
 
 async def test_a_slow_query_is_logged_with_its_statement_but_no_parameters(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     from sqlalchemy import text
 
     from chirp.db.shards import ShardMap
 
-    settings = Settings(env=Environment.test, data_dir=tmp_path, node_id=3,
-                        secret_key="k" * 40, slow_ms=0.001)
+    settings = Settings(
+        env=Environment.test, data_dir=tmp_path, node_id=3, secret_key="k" * 40, slow_ms=0.001
+    )
     shards = ShardMap.from_settings(settings)
     caplog.set_level(logging.INFO)
     try:
@@ -169,7 +209,10 @@ async def test_a_slow_query_is_logged_with_its_statement_but_no_parameters(
             await conn.execute(text("SELECT :secret"), {"secret": "hunter2-parameter"})
     finally:
         await shards.dispose()
-    slow = [r.msg for r in caplog.records
-            if isinstance(r.msg, dict) and r.msg.get("event") == "slow_query"]
+    slow = [
+        r.msg
+        for r in caplog.records
+        if isinstance(r.msg, dict) and r.msg.get("event") == "slow_query"
+    ]
     assert slow and slow[0]["statement"] == "SELECT ?"
     assert "hunter2-parameter" not in caplog.text

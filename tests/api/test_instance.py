@@ -20,7 +20,8 @@ def mastodon_py_version(version: str) -> tuple[int, int, int]:
 
 @pytest.mark.parametrize("path", ["/api/v1/instance", "/api/v1/instance/"])
 async def test_v1_instance_reports_a_version_mastodon_py_reads_as_4_3(
-    client: httpx.AsyncClient, path: str,
+    client: httpx.AsyncClient,
+    path: str,
 ) -> None:
     body = (await client.get(path)).json()
     assert mastodon_py_version(body["version"]) >= (4, 3, 0)
@@ -31,7 +32,8 @@ async def test_v1_instance_reports_a_version_mastodon_py_reads_as_4_3(
 
 @pytest.mark.parametrize("path", ["/api/v2/instance", "/api/v2/instance/"])
 async def test_v2_instance_reports_api_versions_and_limits(
-    client: httpx.AsyncClient, path: str,
+    client: httpx.AsyncClient,
+    path: str,
 ) -> None:
     body = (await client.get(path)).json()
     assert body["api_versions"] == {"mastodon": 2}

@@ -29,7 +29,9 @@ def server(e2e_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) ->
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "chirp", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             _wait_until_ready(base, process, log_path)

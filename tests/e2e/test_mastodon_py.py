@@ -25,15 +25,18 @@ def _names() -> tuple[str, str]:
 def test_register_log_in_verify_update_look_up_and_revoke(server: str) -> None:
     ann, ben = _names()
     client_id, client_secret = Mastodon.create_app("Chirp e2e", api_base_url=server)
-    anon = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=server,
-                    version_check_mode="created")
+    anon = Mastodon(
+        client_id=client_id,
+        client_secret=client_secret,
+        api_base_url=server,
+        version_check_mode="created",
+    )
     assert anon.retrieve_mastodon_version() == "4.3.0"
     assert anon.mastodon_api_version == 2
     assert anon.verify_minimum_version("4.3.0")
 
     for name in (ann, ben):
-        registrar = Mastodon(client_id=client_id, client_secret=client_secret,
-                             api_base_url=server)
+        registrar = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=server)
         token = registrar.create_account(name, PASSWORD, f"{name}@example.com", agreement=True)
         assert token
         assert registrar.account_verify_credentials().username == name
@@ -46,8 +49,13 @@ def test_register_log_in_verify_update_look_up_and_revoke(server: str) -> None:
     assert me.app_verify_credentials().name == "Chirp e2e"
 
     updated = me.account_update_credentials(
-        display_name="Ann", note="Hello <world>", locked=True, bot=False,
-        discoverable=True, fields=[("site", "https://ann.example")], default_privacy="unlisted",
+        display_name="Ann",
+        note="Hello <world>",
+        locked=True,
+        bot=False,
+        discoverable=True,
+        fields=[("site", "https://ann.example")],
+        default_privacy="unlisted",
     )
     assert updated.display_name == "Ann"
     assert updated.note == "<p>Hello &lt;world&gt;</p>"
@@ -71,8 +79,9 @@ def test_registration_errors_come_back_in_detail(server: str) -> None:
     ann, _ = _names()
     client_id, client_secret = Mastodon.create_app("Chirp e2e", api_base_url=server)
     api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=server)
-    token, error = api.create_account(ann, "short", "not-an-email", agreement=True,
-                                      return_detailed_error=True)
+    token, error = api.create_account(
+        ann, "short", "not-an-email", agreement=True, return_detailed_error=True
+    )
     assert token is None
     assert error.details.password[0].error == "ERR_TOO_SHORT"
     assert error.details.email[0].error == "ERR_INVALID"
@@ -81,8 +90,9 @@ def test_registration_errors_come_back_in_detail(server: str) -> None:
 def test_wrong_password_is_refused(server: str) -> None:
     ann, _ = _names()
     client_id, client_secret = Mastodon.create_app("Chirp e2e", api_base_url=server)
-    Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=server
-             ).create_account(ann, PASSWORD, f"{ann}@example.com", agreement=True)
+    Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=server).create_account(
+        ann, PASSWORD, f"{ann}@example.com", agreement=True
+    )
     me = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=server)
     with pytest.raises(MastodonIllegalArgumentError, match="invalid_grant"):
         me.log_in(f"{ann}@example.com", "Not-the-password-1", allow_http=True)

@@ -14,20 +14,23 @@ from tests.conftest import PASSWORD, FakeClock
 
 
 def _form(username: str, email: str) -> Registration:
-    return Registration(username=username, email=email, password=PASSWORD, agreement=True,
-                        locale="en")
+    return Registration(
+        username=username, email=email, password=PASSWORD, agreement=True, locale="en"
+    )
 
 
 async def _leave_a_dead_claim(rt: Runtime, email: str) -> None:
     """What a process that died between the claim's commit and the account's leaves."""
     async with rt.uow() as uow:
-        EmailClaimRepository(uow).add(EmailClaim(
-            email_key=email, account_id=rt.ids.next_id(5), created_at=rt.clock.now()))
+        EmailClaimRepository(uow).add(
+            EmailClaim(email_key=email, account_id=rt.ids.next_id(5), created_at=rt.clock.now())
+        )
         await uow.commit()
 
 
 async def test_a_fresh_claim_without_its_account_still_holds_the_email(
-    rt: Runtime, clock: FakeClock,
+    rt: Runtime,
+    clock: FakeClock,
 ) -> None:
     await _leave_a_dead_claim(rt, "dana@example.com")
     try:
@@ -39,7 +42,8 @@ async def test_a_fresh_claim_without_its_account_still_holds_the_email(
 
 
 async def test_a_stale_claim_without_its_account_is_taken_over(
-    rt: Runtime, clock: FakeClock,
+    rt: Runtime,
+    clock: FakeClock,
 ) -> None:
     await _leave_a_dead_claim(rt, "dana@example.com")
     clock.advance(minutes=6)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from sqlalchemy import select, text
 
 from chirp.accounts.models import Account, Credential, EmailClaim
@@ -61,7 +63,7 @@ async def test_get_many_reads_every_database_at_once(api: Api, rt: Runtime) -> N
 async def test_logical_shards_split_into_equal_contiguous_ranges(rt: Runtime) -> None:
     physical = rt.shards.physical
     assert physical[0].first == 0 and physical[-1].last == 1023
-    for left, right in zip(physical, physical[1:], strict=False):
+    for left, right in itertools.pairwise(physical):
         assert right.first == left.last + 1
     for logical in (0, 511, 512, 1023):
         assert rt.shards.for_logical(logical).holds(logical)

@@ -10,9 +10,21 @@ from chirp.runtime import Runtime
 def _account(rt: Runtime, name: str) -> Account:
     now = rt.clock.now()
     return Account(
-        id=rt.ids.next_id(7), username=name, username_key=name, display_name="", note="",
-        locked=False, bot=False, discoverable=True, hide_collections=False, fields=[],
-        followers_count=0, following_count=0, statuses_count=0, created_at=now, updated_at=now,
+        id=rt.ids.next_id(7),
+        username=name,
+        username_key=name,
+        display_name="",
+        note="",
+        locked=False,
+        bot=False,
+        discoverable=True,
+        hide_collections=False,
+        fields=[],
+        followers_count=0,
+        following_count=0,
+        statuses_count=0,
+        created_at=now,
+        updated_at=now,
     )
 
 

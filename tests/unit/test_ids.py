@@ -58,10 +58,20 @@ def test_time_of_reads_back_the_minting_time() -> None:
     assert ids.lowest_id_at(ids.time_of(value)) <= value
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ("123", 123), (123, 123), ("", None), ("abc", None), ("-1", None), ("0", None),
-    ("1" * 20, None), (str(2**63), None), ("12 ", None),
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("123", 123),
+        (123, 123),
+        ("", None),
+        ("abc", None),
+        ("-1", None),
+        ("0", None),
+        ("1" * 20, None),
+        (str(2**63), None),
+        ("12 ", None),
+    ],
+)
 def test_parse_id_accepts_only_what_could_be_an_id(raw: object, expected: int | None) -> None:
     assert ids.parse_id(raw) == expected
 

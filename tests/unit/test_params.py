@@ -7,14 +7,22 @@ from chirp.core.params import _merge
 
 def test_bracketed_keys_nest_and_array_keys_collect() -> None:
     params: dict[str, object] = {}
-    _merge(params, [
-        ("id[]", "1"), ("id[]", "2"), ("source[privacy]", "private"),
-        ("fields_attributes[0][name]", "a"), ("fields_attributes[0][value]", "b"),
-        ("plain", "x"),
-    ])
+    _merge(
+        params,
+        [
+            ("id[]", "1"),
+            ("id[]", "2"),
+            ("source[privacy]", "private"),
+            ("fields_attributes[0][name]", "a"),
+            ("fields_attributes[0][value]", "b"),
+            ("plain", "x"),
+        ],
+    )
     assert params == {
-        "id": ["1", "2"], "source": {"privacy": "private"},
-        "fields_attributes": {"0": {"name": "a", "value": "b"}}, "plain": "x",
+        "id": ["1", "2"],
+        "source": {"privacy": "private"},
+        "fields_attributes": {"0": {"name": "a", "value": "b"}},
+        "plain": "x",
     }
 
 

@@ -7,10 +7,17 @@ import pytest
 from chirp.accounts.passwords import Passwords, common_passwords, problem_with
 
 
-@pytest.mark.parametrize("password,code", [
-    ("", "ERR_BLANK"), ("seven77", "ERR_TOO_SHORT"), ("x" * 129, "ERR_TOO_LONG"),
-    ("password", "ERR_INVALID"), ("PASSWORD", "ERR_INVALID"), ("iloveyou1", "ERR_INVALID"),
-])
+@pytest.mark.parametrize(
+    "password,code",
+    [
+        ("", "ERR_BLANK"),
+        ("seven77", "ERR_TOO_SHORT"),
+        ("x" * 129, "ERR_TOO_LONG"),
+        ("password", "ERR_INVALID"),
+        ("PASSWORD", "ERR_INVALID"),
+        ("iloveyou1", "ERR_INVALID"),
+    ],
+)
 def test_policy_refuses(password: str, code: str) -> None:
     problem = problem_with(password)
     assert problem is not None and problem[0] == code

@@ -8,9 +8,19 @@ import pytest
 
 from chirp.config import SettingsError, load_settings
 
-_CLEAN = ("CHIRP_ENV", "CHIRP_DATABASE_URL", "CHIRP_SHARD_URLS", "CHIRP_SECRET_KEY",
-          "CHIRP_DOMAIN", "CHIRP_DATA_DIR", "CHIRP_REDIS_URL", "CHIRP_BROKER_URL",
-          "CHIRP_PASSWORD_PROFILE", "CHIRP_NODE_ID", "CHIRP_BASE_URL")
+_CLEAN = (
+    "CHIRP_ENV",
+    "CHIRP_DATABASE_URL",
+    "CHIRP_SHARD_URLS",
+    "CHIRP_SECRET_KEY",
+    "CHIRP_DOMAIN",
+    "CHIRP_DATA_DIR",
+    "CHIRP_REDIS_URL",
+    "CHIRP_BROKER_URL",
+    "CHIRP_PASSWORD_PROFILE",
+    "CHIRP_NODE_ID",
+    "CHIRP_BASE_URL",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -19,13 +29,15 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def test_nothing_set_means_the_embedded_sqlite_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CHIRP_DATA_DIR", "/tmp/chirp-x")
+def test_nothing_set_means_the_embedded_sqlite_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CHIRP_DATA_DIR", str(tmp_path))
     settings = load_settings()
     assert settings.embedded
-    assert settings.physical_urls == ["sqlite+aiosqlite:////tmp/chirp-x/chirp.sqlite3"]
+    assert settings.physical_urls == [f"sqlite+aiosqlite:///{tmp_path}/chirp.sqlite3"]
     assert settings.redis_url is None and settings.broker_url is None
-    assert settings.data_dir == Path("/tmp/chirp-x")
+    assert settings.data_dir == tmp_path
 
 
 def test_a_shard_map_is_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -35,16 +47,22 @@ def test_a_shard_map_is_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) 
     assert not settings.embedded
 
 
-@pytest.mark.parametrize("name,value,fragment", [
-    ("CHIRP_DATABASE_URL", "mysql://h/db", "unsupported database URL scheme"),
-    ("CHIRP_DOMAIN", "https://chirp.example/", "CHIRP_DOMAIN"),
-    ("CHIRP_DB_POOL_SIZE", "0", "CHIRP_DB_POOL_SIZE"),
-    ("CHIRP_NODE_ID", "64", "CHIRP_NODE_ID"),
-    ("CHIRP_LOG_LEVEL", "LOUD", "CHIRP_LOG_LEVEL"),
-    ("CHIRP_ENV", "staging", "CHIRP_ENV"),
-])
+@pytest.mark.parametrize(
+    "name,value,fragment",
+    [
+        ("CHIRP_DATABASE_URL", "mysql://h/db", "unsupported database URL scheme"),
+        ("CHIRP_DOMAIN", "https://chirp.example/", "CHIRP_DOMAIN"),
+        ("CHIRP_DB_POOL_SIZE", "0", "CHIRP_DB_POOL_SIZE"),
+        ("CHIRP_NODE_ID", "64", "CHIRP_NODE_ID"),
+        ("CHIRP_LOG_LEVEL", "LOUD", "CHIRP_LOG_LEVEL"),
+        ("CHIRP_ENV", "staging", "CHIRP_ENV"),
+    ],
+)
 def test_a_bad_value_fails_fast_with_a_clear_message(
-    monkeypatch: pytest.MonkeyPatch, name: str, value: str, fragment: str,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    value: str,
+    fragment: str,
 ) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(SettingsError) as caught:
@@ -61,7 +79,8 @@ def test_both_a_url_and_a_shard_map_is_refused(monkeypatch: pytest.MonkeyPatch) 
 
 @pytest.mark.parametrize("secret", [None, "changeme", "short-but-not-placeholder"])
 def test_production_refuses_a_placeholder_or_weak_secret(
-    monkeypatch: pytest.MonkeyPatch, secret: str | None,
+    monkeypatch: pytest.MonkeyPatch,
+    secret: str | None,
 ) -> None:
     monkeypatch.setenv("CHIRP_ENV", "production")
     if secret is not None:

@@ -13,10 +13,12 @@ async def create_account(
 ) -> int:
     rt = Runtime.build(settings)
     try:
-        data = Registration(username=username, email=email, password=password, agreement=True,
-                            locale="en")
-        registered = await register(rt, data, ip=None, bearer=None,
-                                    role="admin" if admin else "user")
+        data = Registration(
+            username=username, email=email, password=password, agreement=True, locale="en"
+        )
+        registered = await register(
+            rt, data, ip=None, bearer=None, role="admin" if admin else "user"
+        )
         return registered.account_id
     finally:
         await rt.close()

@@ -20,7 +20,9 @@ router = APIRouter(tags=["accounts"])
 
 @router.post("/api/v1/accounts")
 async def register(
-    request: Request, rt: RuntimeDep, ip: ClientIP,
+    request: Request,
+    rt: RuntimeDep,
+    ip: ClientIP,
     bearer: Annotated[Bearer, Security(token("write:accounts"))],
 ) -> dict[str, Any]:
     """Register an account with an app token; answers the new user's access token."""
@@ -32,7 +34,8 @@ async def register(
 
 @router.get("/api/v1/accounts/verify_credentials")
 async def verify_credentials(
-    rt: RuntimeDep, bearer: Annotated[Bearer, Security(user("read:accounts"))],
+    rt: RuntimeDep,
+    bearer: Annotated[Bearer, Security(user("read:accounts"))],
 ) -> dict[str, Any]:
     """The token owner's account, with ``source`` and ``role``."""
     assert bearer.account_id is not None
@@ -41,7 +44,8 @@ async def verify_credentials(
 
 @router.patch("/api/v1/accounts/update_credentials")
 async def update_credentials(
-    request: Request, rt: RuntimeDep,
+    request: Request,
+    rt: RuntimeDep,
     bearer: Annotated[Bearer, Security(user("write:accounts"))],
 ) -> dict[str, Any]:
     """Change the token owner's profile."""
@@ -69,6 +73,7 @@ async def get_account(rt: RuntimeDep, account_id: str) -> dict[str, Any]:
 @router.get("/headers/original/missing.png", include_in_schema=False)
 async def missing_image() -> Response:
     return Response(
-        MISSING_PNG, media_type="image/png",
+        MISSING_PNG,
+        media_type="image/png",
         headers={"Cache-Control": "public, max-age=31536000, immutable"},
     )

@@ -23,7 +23,9 @@ PROFILES = {
     # argon2-cffi's defaults: RFC 9106's low-memory recommendation (t=3, 64 MiB, p=4).
     "standard": lambda: PasswordHasher(type=Type.ID),
     # For the test suite only; the settings refuse it elsewhere.
-    "fast-insecure": lambda: PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID),
+    "fast-insecure": lambda: PasswordHasher(
+        time_cost=1, memory_cost=8, parallelism=1, type=Type.ID
+    ),
 }
 
 

@@ -33,12 +33,43 @@ USERNAME = re.compile(r"^[A-Za-z0-9_]+$")
 LOCALE = re.compile(r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 MAX_USERNAME = 30
 STALE_CLAIM = timedelta(minutes=5)
-RESERVED = frozenset({
-    "admin", "administrator", "root", "webmaster", "postmaster", "hostmaster", "abuse",
-    "support", "security", "help", "info", "mod", "moderator", "staff", "system", "owner",
-    "chirp", "mastodon", "api", "oauth", "www", "mail", "noreply", "no_reply", "null",
-    "undefined", "anonymous", "everyone", "here", "instance", "settings", "about", "explore",
-})
+RESERVED = frozenset(
+    {
+        "admin",
+        "administrator",
+        "root",
+        "webmaster",
+        "postmaster",
+        "hostmaster",
+        "abuse",
+        "support",
+        "security",
+        "help",
+        "info",
+        "mod",
+        "moderator",
+        "staff",
+        "system",
+        "owner",
+        "chirp",
+        "mastodon",
+        "api",
+        "oauth",
+        "www",
+        "mail",
+        "noreply",
+        "no_reply",
+        "null",
+        "undefined",
+        "anonymous",
+        "everyone",
+        "here",
+        "instance",
+        "settings",
+        "about",
+        "explore",
+    }
+)
 EMAIL_REFUSED = "cannot be used to sign up"
 
 
@@ -58,7 +89,9 @@ async def register(
     username = data.username.strip()
     email = _check_fields(data, username, errors)
     # Hash before looking anything up, so a taken email costs the same time as a free one.
-    password_hash = await rt.passwords.hash(data.password) if not errors.fields.get("password") else ""
+    password_hash = (
+        await rt.passwords.hash(data.password) if not errors.fields.get("password") else ""
+    )
     now = rt.clock.now()
     shard = shard_for_key(username.lower())
     account_id = rt.ids.next_id(shard)
@@ -84,22 +117,43 @@ async def register(
 
         accounts.add(
             Account(
-                id=account_id, username=username, username_key=username.lower(),
-                display_name="", note="", locked=False, bot=False, discoverable=True,
-                hide_collections=False, fields=[], followers_count=0, following_count=0,
-                statuses_count=0, created_at=now, updated_at=now,
+                id=account_id,
+                username=username,
+                username_key=username.lower(),
+                display_name="",
+                note="",
+                locked=False,
+                bot=False,
+                discoverable=True,
+                hide_collections=False,
+                fields=[],
+                followers_count=0,
+                following_count=0,
+                statuses_count=0,
+                created_at=now,
+                updated_at=now,
             ),
             Credential(
-                account_id=account_id, email=email, password_hash=password_hash,
-                locale=data.locale, role=role, privacy="public", sensitive=False,
-                language=None, created_at=now,
+                account_id=account_id,
+                email=email,
+                password_hash=password_hash,
+                locale=data.locale,
+                role=role,
+                privacy="public",
+                sensitive=False,
+                language=None,
+                created_at=now,
             ),
         )
         token = None
         if bearer is not None:
             row, secret = tokens.issue(
-                uow, rt.ids, app_id=bearer.app_id, account_id=account_id,
-                scopes=bearer.scopes, now=now,
+                uow,
+                rt.ids,
+                app_id=bearer.app_id,
+                account_id=account_id,
+                scopes=bearer.scopes,
+                now=now,
             )
             token = tokens.token_response(row, secret)
         try:
@@ -109,8 +163,13 @@ async def register(
             await _release_claim(rt, email, account_id)
             errors.add("username", "ERR_TAKEN", "is already taken")
             errors.raise_if_any()
-    log.info("account_registered", account_id=account_id, role=role, ip=ip,
-             app_id=bearer.app_id if bearer else None)
+    log.info(
+        "account_registered",
+        account_id=account_id,
+        role=role,
+        ip=ip,
+        app_id=bearer.app_id if bearer else None,
+    )
     return Registered(account_id, token)
 
 
@@ -118,7 +177,9 @@ def _check_fields(data: Registration, username: str, errors: FieldErrors) -> str
     if not username:
         errors.add("username", "ERR_BLANK", "can't be blank")
     elif len(username) > MAX_USERNAME:
-        errors.add("username", "ERR_TOO_LONG", f"is too long (maximum is {MAX_USERNAME} characters)")
+        errors.add(
+            "username", "ERR_TOO_LONG", f"is too long (maximum is {MAX_USERNAME} characters)"
+        )
     elif not USERNAME.match(username):
         errors.add("username", "ERR_INVALID", "must contain only letters, numbers and underscores")
     elif username.lower() in RESERVED:
@@ -128,7 +189,9 @@ def _check_fields(data: Registration, username: str, errors: FieldErrors) -> str
         errors.add("email", "ERR_BLANK", "can't be blank")
     else:
         try:
-            email = validate_email(data.email.strip(), check_deliverability=False).normalized.lower()
+            email = validate_email(
+                data.email.strip(), check_deliverability=False
+            ).normalized.lower()
         except EmailNotValidError:
             errors.add("email", "ERR_INVALID", "is invalid")
     problem = passwords.problem_with(data.password)

@@ -79,7 +79,8 @@ class FieldErrors:
     def raise_if_any(self) -> None:
         if self.fields:
             summary = ", ".join(
-                f"{name.capitalize()} {e['description']}" for name, errs in self.fields.items()
+                f"{name.capitalize()} {e['description']}"
+                for name, errs in self.fields.items()
                 for e in errs
             )
             raise Unprocessable(f"Validation failed: {summary}", details=self.fields)
@@ -88,7 +89,9 @@ class FieldErrors:
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(APIError)
     async def api_error(_: Request, exc: APIError) -> JSONResponse:
-        headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if exc.status_code == 401 else None
+        headers = (
+            {"WWW-Authenticate": 'Bearer error="invalid_token"'} if exc.status_code == 401 else None
+        )
         return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)

@@ -8,9 +8,9 @@ Time comes first, so ids sort by creation time and clients that compare them as 
 (Mastodon's paging does) see newer ids as larger; the sequence next, so one process's ids
 strictly increase whatever shard they are for. Ids minted by two processes in the same
 millisecond order arbitrarily between themselves, as Mastodon's own do. The shard field routes
-a row to its database with no lookup table. The node field is leased once per process (see ``chirp.core.node``), so two
-processes never mint the same id without any coordination per id. 64 ids per millisecond per
-process; past that the generator waits for the next millisecond.
+a row to its database with no lookup table. The node field is leased once per process (see
+``chirp.core.node``), so two processes never mint the same id, with no coordination per id.
+64 ids per millisecond per process; past that the generator waits for the next millisecond.
 """
 
 from __future__ import annotations

@@ -48,9 +48,7 @@ class _PoolCollector(Collector):
         idle = GaugeMetricFamily(
             "chirp_db_pool_connections_idle", "Connections idle in the pool", labels=["shard"]
         )
-        size = GaugeMetricFamily(
-            "chirp_db_pool_size", "Configured pool size", labels=["shard"]
-        )
+        size = GaugeMetricFamily("chirp_db_pool_size", "Configured pool size", labels=["shard"])
         for shard in self._shards.physical:
             pool = shard.engine.sync_engine.pool
             label = [str(shard.index)]

@@ -18,7 +18,12 @@ from typing import Any, TypeVar
 import structlog
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from chirp.config import LOGICAL_SHARDS, Settings
 from chirp.core import ids
@@ -81,7 +86,7 @@ class ShardMap:
                 async with asyncio.timeout(2):
                     async with shard.engine.connect() as conn:
                         await conn.execute(text("SELECT 1"))
-            except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+            except Exception as exc:
                 return type(exc).__name__
             return None
 
@@ -122,11 +127,15 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def _watch_slow_queries(engine: Engine, slow_ms: float) -> None:
     @event.listens_for(engine, "before_cursor_execute")
-    def _start(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+    def _start(
+        conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool
+    ) -> None:
         conn.info.setdefault("chirp_started", []).append(time.perf_counter())
 
     @event.listens_for(engine, "after_cursor_execute")
-    def _stop(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+    def _stop(
+        conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool
+    ) -> None:
         started = conn.info["chirp_started"].pop()
         elapsed_ms = (time.perf_counter() - started) * 1000
         if elapsed_ms >= slow_ms:

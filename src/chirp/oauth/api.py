@@ -26,7 +26,9 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 CSRF_COOKIE = "chirp_csrf"
 # The consent page must never be framed (clickjacking) nor load anything but itself.
 PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+    ),
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
@@ -42,7 +44,9 @@ async def create_app(request: Request, rt: RuntimeDep) -> dict[str, Any]:
 
 
 @router.get("/api/v1/apps/verify_credentials", tags=["apps"])
-async def verify_app(rt: RuntimeDep, bearer: Annotated[Bearer, Security(token())]) -> dict[str, Any]:
+async def verify_app(
+    rt: RuntimeDep, bearer: Annotated[Bearer, Security(token())]
+) -> dict[str, Any]:
     """The application the token belongs to."""
     async with rt.uow() as uow:
         app = await OAuthRepository(uow).app(bearer.app_id)
@@ -68,7 +72,8 @@ async def discovery(rt: RuntimeDep) -> dict[str, Any]:
         "code_challenge_methods_supported": ["S256"],
         "grant_types_supported": list(service.GRANT_TYPES),
         "token_endpoint_auth_methods_supported": [
-            "client_secret_basic", "client_secret_post",
+            "client_secret_basic",
+            "client_secret_post",
         ],
     }
 
@@ -78,20 +83,24 @@ async def issue_token(request: Request, rt: RuntimeDep, ip: ClientIP) -> JSONRes
     """Exchange a grant for an access token."""
     params = await read_params(request)
     client_id, client_secret = _basic_auth(request) or (
-        params.get("client_id"), params.get("client_secret"),
+        params.get("client_id"),
+        params.get("client_secret"),
     )
-    body = await service.grant(rt, TokenRequest(
-        grant_type=params.get("grant_type"),
-        client_id=_text(client_id),
-        client_secret=_text(client_secret),
-        scope=_text(params.get("scope")),
-        username=_text(params.get("username")),
-        password=_text(params.get("password")),
-        code=_text(params.get("code")),
-        redirect_uri=_text(params.get("redirect_uri")),
-        code_verifier=_text(params.get("code_verifier")),
-        ip=ip,
-    ))
+    body = await service.grant(
+        rt,
+        TokenRequest(
+            grant_type=params.get("grant_type"),
+            client_id=_text(client_id),
+            client_secret=_text(client_secret),
+            scope=_text(params.get("scope")),
+            username=_text(params.get("username")),
+            password=_text(params.get("password")),
+            code=_text(params.get("code")),
+            redirect_uri=_text(params.get("redirect_uri")),
+            code_verifier=_text(params.get("code_verifier")),
+            ip=ip,
+        ),
+    )
     return JSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
 
@@ -100,7 +109,8 @@ async def revoke_token(request: Request, rt: RuntimeDep) -> dict[str, Any]:
     """Revoke an access token (RFC 7009)."""
     params = await read_params(request)
     client_id, client_secret = _basic_auth(request) or (
-        params.get("client_id"), params.get("client_secret"),
+        params.get("client_id"),
+        params.get("client_secret"),
     )
     presented = _text(params.get("token"))
     if not presented:
@@ -120,8 +130,12 @@ async def authorize_page(request: Request, rt: RuntimeDep) -> Response:
     csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
     response = _consent_page(request, rt, auth, params, csrf, error=None, email="")
     response.set_cookie(
-        CSRF_COOKIE, csrf, httponly=True, samesite="lax",
-        secure=rt.settings.public_url.startswith("https"), path="/oauth",
+        CSRF_COOKIE,
+        csrf,
+        httponly=True,
+        samesite="lax",
+        secure=rt.settings.public_url.startswith("https"),
+        path="/oauth",
     )
     return response
 
@@ -136,52 +150,97 @@ async def authorize_submit(request: Request, rt: RuntimeDep, ip: ClientIP) -> Re
         return _error_page(request, rt, exc)
     cookie = request.cookies.get(CSRF_COOKIE, "")
     if not cookie or not secrets.compare_digest(cookie, form.get("csrf", "")):
-        return _error_page(request, rt, OAuthError(
-            "invalid_request", "The form expired. Open the authorization link again.", 403,
-        ))
+        return _error_page(
+            request,
+            rt,
+            OAuthError(
+                "invalid_request",
+                "The form expired. Open the authorization link again.",
+                403,
+            ),
+        )
     if form.get("decision") == "deny":
         return _redirect(auth.redirect_uri, {"error": "access_denied", "state": auth.state})
     code = await service.authorize(rt, auth, form.get("email", ""), form.get("password", ""), ip)
     if code is None:
         return _consent_page(
-            request, rt, auth, form, cookie, error="Invalid email or password.",
-            email=form.get("email", ""), status_code=401,
+            request,
+            rt,
+            auth,
+            form,
+            cookie,
+            error="Invalid email or password.",
+            email=form.get("email", ""),
+            status_code=401,
         )
     if service.is_oob(auth.redirect_uri):
         return templates.TemplateResponse(
-            request, "code.html",
-            {"title": "Authorization code", "server": rt.settings.title,
-             "app_name": auth.app.name, "code": code},
+            request,
+            "code.html",
+            {
+                "title": "Authorization code",
+                "server": rt.settings.title,
+                "app_name": auth.app.name,
+                "code": code,
+            },
             headers=PAGE_HEADERS,
         )
     return _redirect(auth.redirect_uri, {"code": code, "state": auth.state})
 
 
 def _consent_page(
-    request: Request, rt: Any, auth: service.AuthorizationRequest, params: dict[str, Any],
-    csrf: str, *, error: str | None, email: str, status_code: int = 200,
+    request: Request,
+    rt: Any,
+    auth: service.AuthorizationRequest,
+    params: dict[str, Any],
+    csrf: str,
+    *,
+    error: str | None,
+    email: str,
+    status_code: int = 200,
 ) -> Response:
-    keep = ("response_type", "client_id", "redirect_uri", "scope", "state",
-            "code_challenge", "code_challenge_method")
+    keep = (
+        "response_type",
+        "client_id",
+        "redirect_uri",
+        "scope",
+        "state",
+        "code_challenge",
+        "code_challenge_method",
+    )
     hidden = {k: str(params[k]) for k in keep if params.get(k)}
     hidden["csrf"] = csrf
     return templates.TemplateResponse(
-        request, "authorize.html",
+        request,
+        "authorize.html",
         {
-            "title": "Authorize", "server": rt.settings.title, "app_name": auth.app.name,
-            "website": auth.app.website, "scopes": scope_rules.render(auth.scopes).split(),
-            "hidden": hidden, "action": "/oauth/authorize", "error": error, "email": email,
+            "title": "Authorize",
+            "server": rt.settings.title,
+            "app_name": auth.app.name,
+            "website": auth.app.website,
+            "scopes": scope_rules.render(auth.scopes).split(),
+            "hidden": hidden,
+            "action": "/oauth/authorize",
+            "error": error,
+            "email": email,
         },
-        status_code=status_code, headers=PAGE_HEADERS,
+        status_code=status_code,
+        headers=PAGE_HEADERS,
     )
 
 
 def _error_page(request: Request, rt: Any, exc: OAuthError) -> Response:
     return templates.TemplateResponse(
-        request, "error.html",
-        {"title": "Error", "server": rt.settings.title, "error": exc.error,
-         "description": exc.message},
-        status_code=exc.status_code, headers=PAGE_HEADERS,
+        request,
+        "error.html",
+        {
+            "title": "Error",
+            "server": rt.settings.title,
+            "error": exc.error,
+            "description": exc.message,
+        },
+        status_code=exc.status_code,
+        headers=PAGE_HEADERS,
     )
 
 

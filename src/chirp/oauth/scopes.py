@@ -6,12 +6,43 @@ A top-level scope (``read``) grants all its sub-scopes (``read:statuses``); the 
 
 from __future__ import annotations
 
-_READ = ("accounts", "blocks", "bookmarks", "favourites", "filters", "follows", "lists",
-         "mutes", "notifications", "search", "statuses")
-_WRITE = ("accounts", "blocks", "bookmarks", "conversations", "favourites", "filters",
-          "follows", "lists", "media", "mutes", "notifications", "reports", "statuses")
-_ADMIN_READ = ("accounts", "reports", "domain_allows", "domain_blocks", "ip_blocks",
-               "email_domain_blocks", "canonical_email_blocks")
+_READ = (
+    "accounts",
+    "blocks",
+    "bookmarks",
+    "favourites",
+    "filters",
+    "follows",
+    "lists",
+    "mutes",
+    "notifications",
+    "search",
+    "statuses",
+)
+_WRITE = (
+    "accounts",
+    "blocks",
+    "bookmarks",
+    "conversations",
+    "favourites",
+    "filters",
+    "follows",
+    "lists",
+    "media",
+    "mutes",
+    "notifications",
+    "reports",
+    "statuses",
+)
+_ADMIN_READ = (
+    "accounts",
+    "reports",
+    "domain_allows",
+    "domain_blocks",
+    "ip_blocks",
+    "email_domain_blocks",
+    "canonical_email_blocks",
+)
 _ADMIN_WRITE = _ADMIN_READ
 
 TOP_LEVEL = ("read", "write", "follow", "push", "profile")

@@ -83,8 +83,10 @@ async def authenticate_client(
     repo: OAuthRepository, client_id: str | None, client_secret: str | None
 ) -> OAuthApp:
     app = await repo.app_by_client_id(client_id) if client_id else None
-    if app is None or not client_secret or not keys.same(
-        app.client_secret_digest, keys.digest(client_secret)
+    if (
+        app is None
+        or not client_secret
+        or not keys.same(app.client_secret_digest, keys.digest(client_secret))
     ):
         raise invalid_client()
     return app
@@ -141,8 +143,13 @@ async def grant(rt: Runtime, req: TokenRequest) -> dict[str, Any]:
             code = await _redeem_code(rt, repo, app, req)
             account_id, scopes, code_id = code.account_id, frozenset(code.scopes.split()), code.id
         token, secret = tokens.issue(
-            uow, rt.ids, app_id=app.id, account_id=account_id, scopes=scopes,
-            now=rt.clock.now(), code_id=code_id,
+            uow,
+            rt.ids,
+            app_id=app.id,
+            account_id=account_id,
+            scopes=scopes,
+            now=rt.clock.now(),
+            code_id=code_id,
         )
         await uow.commit()
     log.info("token_issued", grant=req.grant_type, app_id=app.id, account_id=account_id)
