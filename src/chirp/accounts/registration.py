@@ -29,7 +29,7 @@ from chirp.oauth.tokens import Bearer
 from chirp.runtime import Runtime
 
 log = structlog.get_logger(__name__)
-USERNAME = re.compile(r"^[A-Za-z0-9_]+$")
+USERNAME = re.compile(r"^[A-Za-z0-9_]{1,30}$")
 LOCALE = re.compile(r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 MAX_USERNAME = 30
 STALE_CLAIM = timedelta(minutes=5)

@@ -6,6 +6,7 @@ from typing import Any
 
 import structlog
 
+from chirp.accounts.registration import USERNAME
 from chirp.accounts.repository import AccountRepository
 from chirp.accounts.schemas import ProfileUpdate, account_credential, account_public
 from chirp.core.errors import NotFound
@@ -27,7 +28,7 @@ async def get_public(rt: Runtime, raw_id: str) -> dict[str, Any]:
 async def lookup(rt: Runtime, acct: str) -> dict[str, Any]:
     """``user`` or ``user@our.domain``; accounts on other servers are not known here."""
     username, _, domain = acct.strip().lstrip("@").partition("@")
-    if not username or (domain and domain.lower() != rt.settings.domain):
+    if not USERNAME.match(username) or (domain and domain.lower() != rt.settings.domain):
         raise NotFound()
     async with rt.uow() as uow:
         account = await AccountRepository(uow).by_username(username)

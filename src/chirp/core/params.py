@@ -33,6 +33,7 @@ async def read_params(request: Request) -> dict[str, Any]:
                 raise Unprocessable("Request body is not valid JSON") from None
             if not isinstance(data, dict):
                 raise Unprocessable("Request body must be a JSON object")
+            _refuse_nul(data)
             params.update(data)
     elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.form()
@@ -42,6 +43,7 @@ async def read_params(request: Request) -> dict[str, Any]:
 
 def _merge(params: dict[str, Any], items: list[tuple[str, Any]]) -> None:
     for key, value in items:
+        _refuse_nul(value)
         if key.endswith("[]"):
             params.setdefault(key[:-2], []).append(value)
             continue
@@ -55,6 +57,20 @@ def _merge(params: dict[str, Any], items: list[tuple[str, Any]]) -> None:
             target = nested
         else:
             target[path[-1]] = value
+
+
+def _refuse_nul(value: object) -> None:
+    """PostgreSQL text cannot hold NUL, and no client means to send one: refuse it up front."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise Unprocessable("Validation failed: text may not contain NUL characters")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key)
+            _refuse_nul(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_nul(item)
 
 
 def parse(model: type[M], data: dict[str, Any]) -> M:

@@ -1,0 +1,112 @@
+"""Bad input never gets a 500: every route, fed junk in every place a client can put it."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+from chirp.app import create_app
+from chirp.runtime import Runtime
+from tests.conftest import Api, bearer
+
+JUNK_VALUES = [
+    "",
+    "\x00",
+    "'; DROP TABLE account; --",
+    "9" * 40,
+    "-1",
+    "null",
+    "😀" * 50,
+    "a" * 1000,
+    "[]",
+    "{}",
+]
+PARAMS = [
+    "id",
+    "acct",
+    "client_id",
+    "client_secret",
+    "grant_type",
+    "code",
+    "scope",
+    "redirect_uri",
+    "username",
+    "email",
+    "password",
+    "token",
+    "response_type",
+    "code_challenge",
+    "display_name",
+    "note",
+    "locked",
+    "source[privacy]",
+    "fields_attributes[0][name]",
+    "agreement",
+    "locale",
+    "client_name",
+    "redirect_uris",
+    "scopes",
+    "website",
+    "code_verifier",
+    "state",
+    "csrf",
+    "decision",
+]
+
+
+def _routes(rt: Runtime) -> list[tuple[str, str]]:
+    """Every documented route and method, path parameters marked for junk."""
+    spec = create_app(runtime=rt).openapi()
+    return [
+        (method.upper(), re.sub(r"\{[^}]+\}", "{junk}", path))
+        for path, operations in spec["paths"].items()
+        for method in operations
+    ]
+
+
+async def test_no_route_answers_500_to_junk(api: Api, rt: Runtime) -> None:
+    token = await api.register("alice")
+    routes = _routes(rt)
+    assert len(routes) >= 15
+    for method, template in routes:
+        for junk in JUNK_VALUES:
+            path = template.replace("{junk}", quote(junk, safe="") or "x")
+            data = dict.fromkeys(PARAMS, junk)
+            for kwargs in (
+                {"data": data},
+                {"json": data},
+                {"params": data},
+                {"content": junk.encode(), "headers": {"Content-Type": "application/json"}},
+            ):
+                headers = {**bearer(token), **kwargs.pop("headers", {})}  # type: ignore[dict-item]
+                response = await api.client.request(method, path, headers=headers, **kwargs)
+                assert response.status_code < 500, (method, path, kwargs, response.text)
+                if response.headers.get("content-type", "").startswith("application/json"):
+                    body = response.json()
+                    if response.status_code >= 400:
+                        assert "error" in body, (method, path, body)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer",
+        "Bearer ",
+        "Basic abc",
+        "Bearer " + "x" * 5000,
+        "Bearer 3ff" + "a" * 43,
+        "Bearer zzz" + "a" * 43,
+    ],
+)
+async def test_malformed_authorization_headers_are_401(
+    client: httpx.AsyncClient,
+    header: str,
+) -> None:
+    response = await client.get(
+        "/api/v1/accounts/verify_credentials", headers={"Authorization": header}
+    )
+    assert response.status_code == 401
+    assert "error" in response.json()

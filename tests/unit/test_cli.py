@@ -1,0 +1,63 @@
+"""The `chirp` command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from chirp.cli import app
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("args", [[], ["serve"], ["migrate"], ["accounts"], ["accounts", "create"]])
+def test_every_command_has_help(args: list[str]) -> None:
+    result = runner.invoke(app, [*args, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.output
+
+
+def test_accounts_create_makes_an_admin_on_a_fresh_data_dir(tmp_path: Path) -> None:
+    env = {"CHIRP_DATA_DIR": str(tmp_path), "CHIRP_ENV": "development", "CHIRP_LOG_LEVEL": "ERROR"}
+    result = runner.invoke(
+        app,
+        [
+            "accounts",
+            "create",
+            "--username",
+            "root_admin",
+            "--email",
+            "root@example.com",
+            "--admin",
+            "--generate-password",
+        ],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    assert "created @root_admin" in result.output
+    again = runner.invoke(
+        app,
+        [
+            "accounts",
+            "create",
+            "--username",
+            "ROOT_ADMIN",
+            "--email",
+            "other@example.com",
+            "--password",
+            "Another-pass-77",
+        ],
+        env=env,
+    )
+    assert again.exit_code == 1
+    assert "already taken" in again.output
+
+
+def test_a_bad_setting_stops_the_command_with_its_name(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["migrate"], env={"CHIRP_DATA_DIR": str(tmp_path), "CHIRP_DB_POOL_SIZE": "lots"}
+    )
+    assert result.exit_code == 2
+    assert "CHIRP_DB_POOL_SIZE" in result.output
