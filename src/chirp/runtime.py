@@ -38,8 +38,9 @@ class Runtime:
         runtime.metrics.watch_pools(runtime.shards)
         return runtime
 
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.shards)
+    def uow(self, *, write: bool = False) -> UnitOfWork:
+        """A unit of work; ``write=True`` for use cases that change rows (see PhysicalShard)."""
+        return UnitOfWork(self.shards, write=write)
 
     async def close(self) -> None:
         await self.shards.dispose()

@@ -214,5 +214,5 @@ async def test_a_slow_query_is_logged_with_its_statement_but_no_parameters(
         for r in caplog.records
         if isinstance(r.msg, dict) and r.msg.get("event") == "slow_query"
     ]
-    assert slow and slow[0]["statement"] == "SELECT ?"
+    assert "SELECT ?" in [entry["statement"] for entry in slow]
     assert "hunter2-parameter" not in caplog.text

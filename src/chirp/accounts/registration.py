@@ -96,7 +96,7 @@ async def register(
     shard = shard_for_key(username.lower())
     account_id = rt.ids.next_id(shard)
 
-    async with rt.uow() as uow:
+    async with rt.uow(write=True) as uow:
         accounts, emails = AccountRepository(uow), EmailClaimRepository(uow)
         if username and "username" not in errors.fields and await accounts.by_username(username):
             errors.add("username", "ERR_TAKEN", "is already taken")
@@ -214,7 +214,7 @@ async def _claim_is_stale(accounts: AccountRepository, claim: EmailClaim, now: d
 
 
 async def _release_claim(rt: Runtime, email: str, account_id: int) -> None:
-    async with rt.uow() as uow:
+    async with rt.uow(write=True) as uow:
         emails = EmailClaimRepository(uow)
         claim = await emails.get(email)
         if claim is not None and claim.account_id == account_id:

@@ -47,7 +47,7 @@ async def own(rt: Runtime, account_id: int) -> dict[str, Any]:
 
 
 async def update_profile(rt: Runtime, account_id: int, change: ProfileUpdate) -> dict[str, Any]:
-    async with rt.uow() as uow:
+    async with rt.uow(write=True) as uow:
         repo = AccountRepository(uow)
         account, credential = await repo.get(account_id), await repo.credential(account_id)
         if account is None or credential is None:

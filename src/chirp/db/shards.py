@@ -45,6 +45,10 @@ class PhysicalShard:
     last: int  # last logical shard it holds, inclusive
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    # Sessions that will write. On SQLite their transactions start with BEGIN IMMEDIATE, so a
+    # writer waits for the lock up front instead of failing when it upgrades a read (SQLite
+    # cannot wait there without deadlocking); elsewhere they are the same as ``sessions``.
+    writer_sessions: async_sessionmaker[AsyncSession]
 
     def holds(self, logical: int) -> bool:
         return self.first <= logical <= self.last
@@ -65,7 +69,11 @@ class ShardMap:
             last = (index + 1) * LOGICAL_SHARDS // len(urls) - 1
             engine = _make_engine(url, settings)
             sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-            shards.append(PhysicalShard(index, first, last, engine, sessions))
+            writer = (
+                engine.execution_options(chirp_write=True) if engine.name == "sqlite" else engine
+            )
+            writers = async_sessionmaker(writer, expire_on_commit=False, autoflush=False)
+            shards.append(PhysicalShard(index, first, last, engine, sessions, writers))
         return cls(shards)
 
     def for_logical(self, logical: int) -> PhysicalShard:
@@ -111,11 +119,14 @@ def _make_engine(url: str, settings: Settings) -> AsyncEngine:
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
     _watch_slow_queries(engine.sync_engine, settings.slow_ms)
     return engine
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # We emit BEGIN ourselves (below), so the driver must not emit its own.
+    dbapi_conn.isolation_level = None
     cursor = dbapi_conn.cursor()
     # WAL lets readers run beside the one writer; NORMAL sync is durable across app crashes.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -123,6 +134,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    immediate = conn.get_execution_options().get("chirp_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _watch_slow_queries(engine: Engine, slow_ms: float) -> None:

@@ -23,8 +23,9 @@ Callback = Callable[[], Awaitable[None]]
 
 
 class UnitOfWork:
-    def __init__(self, shards: ShardMap) -> None:
+    def __init__(self, shards: ShardMap, *, write: bool = False) -> None:
         self.shards = shards
+        self.write = write
         self._sessions: dict[int, AsyncSession] = {}
         self._after_commit: list[Callback] = []
 
@@ -47,7 +48,7 @@ class UnitOfWork:
     def session(self, physical: PhysicalShard) -> AsyncSession:
         session = self._sessions.get(physical.index)
         if session is None:
-            session = physical.sessions()
+            session = (physical.writer_sessions if self.write else physical.sessions)()
             self._sessions[physical.index] = session
         return session
 

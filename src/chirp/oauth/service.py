@@ -72,7 +72,7 @@ async def create_app(rt: Runtime, data: AppCreate) -> tuple[OAuthApp, str]:
         client_secret_digest=keys.digest(client_secret),
         created_at=rt.clock.now(),
     )
-    async with rt.uow() as uow:
+    async with rt.uow(write=True) as uow:
         OAuthRepository(uow).add(app)
         await uow.commit()
     log.info("app_created", app_id=app.id)
@@ -125,7 +125,7 @@ async def grant(rt: Runtime, req: TokenRequest) -> dict[str, Any]:
             "unsupported_grant_type",
             "The authorization grant type is not supported by the authorization server.",
         )
-    async with rt.uow() as uow:
+    async with rt.uow(write=True) as uow:
         repo = OAuthRepository(uow)
         app = await authenticate_client(repo, req.client_id, req.client_secret)
         code_id = None
@@ -224,7 +224,7 @@ async def authorize(
     rt: Runtime, request: AuthorizationRequest, email: str, password: str, ip: str | None
 ) -> str | None:
     """Log the user in and mint a code; None when the credentials are wrong."""
-    async with rt.uow() as uow:
+    async with rt.uow(write=True) as uow:
         account = await authentication.authenticate(rt, uow, email, password, ip=ip)
         if account is None:
             return None
@@ -250,7 +250,7 @@ async def authorize(
 
 async def revoke(rt: Runtime, client_id: str | None, client_secret: str | None, token: str) -> None:
     """RFC 7009: revoking an unknown token, or another client's, quietly does nothing."""
-    async with rt.uow() as uow:
+    async with rt.uow(write=True) as uow:
         repo = OAuthRepository(uow)
         app = await authenticate_client(repo, client_id, client_secret)
         row = await repo.token(token)
