@@ -48,11 +48,13 @@ async def get_bearer(
 OptionalBearer = Annotated[Bearer | None, Depends(get_bearer)]
 
 
-def _checker(scope: str | None, need_user: bool) -> Callable[[Bearer | None], Awaitable[Bearer]]:
+def _checker(
+    scopes: tuple[str, ...], need_user: bool
+) -> Callable[[Bearer | None], Awaitable[Bearer]]:
     async def check(bearer: OptionalBearer) -> Bearer:
         if bearer is None:
             raise Unauthorized("The access token is invalid")
-        if scope is not None and not scope_rules.grants(bearer.scopes, scope):
+        if scopes and not any(scope_rules.grants(bearer.scopes, s) for s in scopes):
             raise Forbidden()
         if need_user and bearer.account_id is None:
             raise Unprocessable("This method requires an authenticated user")
@@ -61,14 +63,14 @@ def _checker(scope: str | None, need_user: bool) -> Callable[[Bearer | None], Aw
     return check
 
 
-def user(scope: str | None = None) -> Callable[[Bearer | None], Awaitable[Bearer]]:
-    """A user's token holding ``scope``."""
-    return _checker(scope, need_user=True)
+def user(*scopes: str) -> Callable[[Bearer | None], Awaitable[Bearer]]:
+    """A user's token holding one of ``scopes`` (any token, when none are named)."""
+    return _checker(scopes, need_user=True)
 
 
-def token(scope: str | None = None) -> Callable[[Bearer | None], Awaitable[Bearer]]:
-    """Any token, a user's or an app's, holding ``scope``."""
-    return _checker(scope, need_user=False)
+def token(*scopes: str) -> Callable[[Bearer | None], Awaitable[Bearer]]:
+    """Any token, a user's or an app's, holding one of ``scopes``."""
+    return _checker(scopes, need_user=False)
 
 
 def client_ip(request: Request) -> str | None:

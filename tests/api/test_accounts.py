@@ -314,3 +314,23 @@ async def test_lookup_without_acct_is_422(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/v1/accounts/lookup")
     assert response.status_code == 422
     assert response.json()["error"].startswith("Validation failed")
+
+
+async def test_an_invalid_sign_up_never_looks_the_email_up(api: Api) -> None:
+    assert (await sign_up(api)).status_code == 200
+    taken = await sign_up(api, username="bob", email="alice@example.com", password="x")
+    free = await sign_up(api, username="bob", email="nobody@example.com", password="x")
+    assert taken.status_code == free.status_code == 422
+    assert taken.json() == free.json()
+
+
+async def test_profile_field_names_are_plain_text(api: Api) -> None:
+    token = await api.register("alice")
+    response = await api.client.patch(
+        "/api/v1/accounts/update_credentials",
+        headers=bearer(token),
+        data={"fields_attributes[0][name]": "Q&A", "fields_attributes[0][value]": "<b>x</b>"},
+    )
+    field = response.json()["fields"][0]
+    assert field["name"] == "Q&A"
+    assert field["value"] == "&lt;b&gt;x&lt;/b&gt;"

@@ -110,3 +110,33 @@ async def test_malformed_authorization_headers_are_401(
     )
     assert response.status_code == 401
     assert "error" in response.json()
+
+
+@pytest.mark.parametrize(
+    "body,content_type,status",
+    [
+        (
+            b"redirect_uris=a&redirect_uris[]=b&client_name=x",
+            "application/x-www-form-urlencoded",
+            422,
+        ),
+        (b"[" * 100_000 + b"]" * 100_000, "application/json", 422),
+        (b'{"client_name": "' + b"x" * 1_100_000 + b'"}', "application/json", 413),
+    ],
+)
+async def test_hostile_bodies_get_a_clear_4xx(
+    client: httpx.AsyncClient,
+    body: bytes,
+    content_type: str,
+    status: int,
+) -> None:
+    response = await client.post(
+        "/api/v1/apps", content=body, headers={"Content-Type": content_type}
+    )
+    assert response.status_code == status
+    assert "error" in response.json()
+
+
+async def test_unicode_digits_are_not_ids(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/accounts/%C2%B2")
+    assert response.status_code == 404

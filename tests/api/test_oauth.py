@@ -478,3 +478,100 @@ async def test_tokens_are_stored_only_as_digests(api: Api, rt: Any) -> None:
     assert app["client_secret"] not in stored
     assert hashlib.sha256(token.encode()).hexdigest() in stored
     assert len(token) >= 43  # at least 256 random bits after the shard prefix
+
+
+async def test_two_concurrent_redemptions_of_one_code_mint_one_token(api: Api) -> None:
+    import asyncio
+
+    app = await api.create_app(redirect_uris=REDIRECT)
+    await api.register("alice")
+    verifier, challenge = pkce_pair()
+    code = code_from(await consent(api.client, app, email="alice@example.com", challenge=challenge))
+    answers = await asyncio.gather(*(exchange(api.client, app, code, verifier) for _ in range(4)))
+    assert sorted(r.status_code for r in answers) == [200, 400, 400, 400]
+
+
+async def test_a_verifier_for_a_code_without_challenge_is_a_downgrade(api: Api) -> None:
+    app = await api.create_app(redirect_uris=REDIRECT)
+    await api.register("alice")
+    code = code_from(await consent(api.client, app, email="alice@example.com"))
+    verifier, _ = pkce_pair()
+    response = await exchange(api.client, app, code, verifier)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+
+
+async def test_private_scheme_redirects_are_accepted_and_script_schemes_refused(api: Api) -> None:
+    native = await api.client.post(
+        "/api/v1/apps",
+        data={"client_name": "native", "redirect_uris": "com.example.app:/oauth2redirect"},
+    )
+    assert native.status_code == 200
+    assert native.json()["redirect_uris"] == ["com.example.app:/oauth2redirect"]
+    for uri in ("javascript:alert(1)", "data:text/html,x", "https://a.example/cb#frag"):
+        refused = await api.client.post(
+            "/api/v1/apps", data={"client_name": "x", "redirect_uris": uri}
+        )
+        assert refused.status_code == 422, uri
+
+
+async def test_denying_an_oob_request_shows_a_page_not_a_redirect(api: Api) -> None:
+    app = await api.create_app()
+    page = await api.client.get(
+        "/oauth/authorize",
+        params={
+            "response_type": "code",
+            "client_id": app["client_id"],
+            "redirect_uri": "urn:ietf:wg:oauth:2.0:oob",
+        },
+    )
+    hidden = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+    response = await api.client.post("/oauth/authorize", data={**hidden, "decision": "deny"})
+    assert response.status_code == 403
+    assert "location" not in response.headers
+
+
+async def test_a_non_ascii_csrf_value_is_refused_not_a_500(api: Api) -> None:
+    app = await api.create_app(redirect_uris=REDIRECT)
+    api.client.cookies.set("chirp_csrf", "abc", path="/oauth")
+    response = await api.client.post(
+        "/oauth/authorize",
+        data={
+            "response_type": "code",
+            "client_id": app["client_id"],
+            "redirect_uri": REDIRECT,
+            "csrf": "\u00e9t\u00e9",
+        },
+    )
+    assert response.status_code == 403
+
+
+async def test_invalid_client_over_basic_auth_gets_a_basic_challenge(api: Api) -> None:
+    basic = base64.b64encode(b"nobody:nothing").decode()
+    response = await api.client.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": f"Basic {basic}"},
+    )
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Basic")
+
+
+async def test_the_profile_scope_reads_ones_own_credentials(api: Api) -> None:
+    app = await api.create_app(scopes="read write follow push profile")
+    await api.register("alice", app=app)
+    response = await api.client.post(
+        "/oauth/token",
+        data={
+            "grant_type": "password",
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+            "username": "alice@example.com",
+            "password": PASSWORD,
+            "scope": "profile",
+        },
+    )
+    me = await api.client.get(
+        "/api/v1/accounts/verify_credentials", headers=bearer(response.json()["access_token"])
+    )
+    assert me.status_code == 200

@@ -35,7 +35,7 @@ async def register(
 @router.get("/api/v1/accounts/verify_credentials")
 async def verify_credentials(
     rt: RuntimeDep,
-    bearer: Annotated[Bearer, Security(user("read:accounts"))],
+    bearer: Annotated[Bearer, Security(user("read:accounts", "profile"))],
 ) -> dict[str, Any]:
     """The token owner's account, with ``source`` and ``role``."""
     assert bearer.account_id is not None

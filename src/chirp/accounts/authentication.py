@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import structlog
+from email_validator import EmailNotValidError
 
+from chirp.accounts.emails import normalize_email
 from chirp.accounts.models import Account
 from chirp.accounts.repository import AccountRepository, EmailClaimRepository
 from chirp.db.uow import UnitOfWork
@@ -21,7 +23,11 @@ async def authenticate(
     rt: Runtime, uow: UnitOfWork, email: str, password: str, *, ip: str | None
 ) -> Account | None:
     accounts = AccountRepository(uow)
-    claim = await EmailClaimRepository(uow).get(email.strip().lower()) if email else None
+    try:
+        email_key = normalize_email(email) if email else None
+    except EmailNotValidError:
+        email_key = None
+    claim = await EmailClaimRepository(uow).get(email_key) if email_key else None
     credential = await accounts.credential(claim.account_id) if claim else None
     ok = await rt.passwords.verify(credential.password_hash if credential else None, password)
     account = await accounts.get(credential.account_id) if ok and credential else None

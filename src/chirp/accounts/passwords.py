@@ -9,13 +9,17 @@ blocks the event loop.
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
+from typing import TypeVar
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
+T = TypeVar("T")
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 
@@ -52,9 +56,16 @@ class Passwords:
     def __init__(self, profile: str = "standard") -> None:
         self._hasher = PROFILES[profile]()
         self._dummy: str | None = None
+        # Each standard hash takes 64 MiB and a core for ~50 ms: a burst of logins must queue,
+        # not take every thread and all the memory at once.
+        self._slots = asyncio.Semaphore(max(2, os.cpu_count() or 2))
+
+    async def _run(self, work: Callable[..., T], *args: str) -> T:
+        async with self._slots:
+            return await asyncio.to_thread(work, *args)
 
     async def hash(self, password: str) -> str:
-        return await asyncio.to_thread(self._hasher.hash, password)
+        return await self._run(self._hasher.hash, password)
 
     async def verify(self, stored: str | None, password: str) -> bool:
         """Constant work whether or not there is a stored hash, so timing tells nothing."""
@@ -64,7 +75,7 @@ class Passwords:
             stored = self._dummy
             password = password + "\x00never"
         try:
-            return await asyncio.to_thread(self._hasher.verify, stored, password)
+            return await self._run(self._hasher.verify, stored, password)
         except (VerificationError, InvalidHashError):
             return False
 

@@ -15,10 +15,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 from sqlalchemy.exc import IntegrityError
 
 from chirp.accounts import passwords
+from chirp.accounts.emails import normalize_email
 from chirp.accounts.models import Account, Credential, EmailClaim
 from chirp.accounts.repository import AccountRepository, EmailClaimRepository
 from chirp.accounts.schemas import Registration
@@ -88,17 +89,17 @@ async def register(
     errors = FieldErrors()
     username = data.username.strip()
     email = _check_fields(data, username, errors)
-    # Hash before looking anything up, so a taken email costs the same time as a free one.
-    password_hash = (
-        await rt.passwords.hash(data.password) if not errors.fields.get("password") else ""
-    )
+    # Nothing is looked up until every field is valid, and the hash is always computed first,
+    # so neither the answer nor its timing can tell whether an email is registered.
+    errors.raise_if_any()
+    password_hash = await rt.passwords.hash(data.password)
     now = rt.clock.now()
     shard = shard_for_key(username.lower())
     account_id = rt.ids.next_id(shard)
 
     async with rt.uow(write=True) as uow:
         accounts, emails = AccountRepository(uow), EmailClaimRepository(uow)
-        if username and "username" not in errors.fields and await accounts.by_username(username):
+        if await accounts.by_username(username):
             errors.add("username", "ERR_TAKEN", "is already taken")
         claim = await emails.get(email) if email else None
         if claim is not None and not await _claim_is_stale(accounts, claim, now):
@@ -189,9 +190,7 @@ def _check_fields(data: Registration, username: str, errors: FieldErrors) -> str
         errors.add("email", "ERR_BLANK", "can't be blank")
     else:
         try:
-            email = validate_email(
-                data.email.strip(), check_deliverability=False
-            ).normalized.lower()
+            email = normalize_email(data.email)
         except EmailNotValidError:
             errors.add("email", "ERR_INVALID", "is invalid")
     problem = passwords.problem_with(data.password)

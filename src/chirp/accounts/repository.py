@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from chirp.accounts.models import Account, Credential, EmailClaim
 from chirp.db.shards import PhysicalShard, shard_for_key
@@ -49,6 +49,29 @@ class AccountRepository:
         key = username.lower()
         session = self.uow.for_logical(shard_for_key(key))
         return await session.scalar(select(Account).where(Account.username_key == key))
+
+    async def by_usernames(self, usernames: Iterable[str]) -> dict[str, Account]:
+        """Accounts by lower-cased username, each asked of its own shard, concurrently."""
+        keys = {u.lower() for u in usernames}
+        by_physical: dict[int, list[str]] = defaultdict(list)
+        for key in keys:
+            by_physical[self.uow.shards.for_logical(shard_for_key(key)).index].append(key)
+
+        async def load(shard: PhysicalShard) -> list[Account]:
+            wanted = by_physical.get(shard.index)
+            if not wanted:
+                return []
+            query = select(Account).where(Account.username_key.in_(wanted))
+            return list(await self.uow.session(shard).scalars(query))
+
+        return {a.username_key: a for rows in await self.uow.shards.gather(load) for a in rows}
+
+    async def bump(self, account_id: int, **deltas: int) -> None:
+        """Add to counters in one atomic UPDATE, exact however many requests race."""
+        values = {name: getattr(Account, name) + delta for name, delta in deltas.items()}
+        await self.uow.for_id(account_id).execute(
+            update(Account).where(Account.id == account_id).values(**values)
+        )
 
     async def credential(self, account_id: int) -> Credential | None:
         return await self.uow.for_id(account_id).get(Credential, account_id)

@@ -96,7 +96,8 @@ def account_public(account: Account, base_url: str) -> dict[str, Any]:
         "following_count": account.following_count,
         "emojis": [],
         "fields": [
-            {"name": html.escape(f["name"]), "value": html.escape(f["value"]), "verified_at": None}
+            # The name is plain text; the value is HTML, so it is escaped.
+            {"name": f["name"], "value": html.escape(f["value"]), "verified_at": None}
             for f in account.fields or []
         ],
         "roles": [],

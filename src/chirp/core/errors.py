@@ -27,6 +27,9 @@ class APIError(Exception):
         self.message = message or self.message
         self.details = details
 
+    def headers(self) -> dict[str, str] | None:
+        return None
+
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"error": self.message}
         if self.details is not None:
@@ -37,6 +40,9 @@ class APIError(Exception):
 class Unauthorized(APIError):
     status_code = 401
     message = "The access token is invalid"
+
+    def headers(self) -> dict[str, str] | None:
+        return {"WWW-Authenticate": 'Bearer error="invalid_token"'}
 
 
 class Forbidden(APIError):
@@ -52,6 +58,11 @@ class NotFound(APIError):
 class Unprocessable(APIError):
     status_code = 422
     message = "Validation failed"
+
+
+class PayloadTooLarge(APIError):
+    status_code = 413
+    message = "Request body is too large"
 
 
 class TooManyRequests(APIError):
@@ -89,10 +100,7 @@ class FieldErrors:
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(APIError)
     async def api_error(_: Request, exc: APIError) -> JSONResponse:
-        headers = (
-            {"WWW-Authenticate": 'Bearer error="invalid_token"'} if exc.status_code == 401 else None
-        )
-        return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
+        return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers())
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

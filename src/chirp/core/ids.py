@@ -15,6 +15,7 @@ a row to its database with no lookup table. The node field is leased once per pr
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from datetime import UTC, datetime
@@ -31,6 +32,7 @@ TIME_SHIFT = SEQ_BITS + NODE_BITS + SHARD_BITS
 SHARD_COUNT = 1 << SHARD_BITS
 NODE_COUNT = 1 << NODE_BITS
 MAX_ID = (1 << 63) - 1
+_DIGITS = re.compile(r"[0-9]{1,19}")
 
 
 def shard_of(snowflake: int) -> int:
@@ -50,7 +52,7 @@ def lowest_id_at(moment: datetime) -> int:
 def parse_id(raw: object) -> int | None:
     """An id from the wire (always a string in Mastodon's API), or None when it cannot be one."""
     text = str(raw)
-    if not text.isdigit() or len(text) > 19:
+    if not _DIGITS.fullmatch(text):  # not str.isdigit(): that admits "²" and other digits
         return None
     value = int(text)
     return value if 0 < value <= MAX_ID else None

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from chirp.core.ids import SHARD_COUNT
 
 _PREFIX = 3
+_HEX = re.compile(r"[0-9a-f]{3}")
 
 
 def mint(shard: int) -> str:
@@ -22,12 +24,9 @@ def mint(shard: int) -> str:
 
 def shard_of(secret: str) -> int | None:
     """The shard a presented secret routes to, or None when it cannot be one of ours."""
-    if len(secret) != _PREFIX + 43:
+    if len(secret) != _PREFIX + 43 or not _HEX.fullmatch(secret[:_PREFIX]):
         return None
-    try:
-        shard = int(secret[:_PREFIX], 16)
-    except ValueError:
-        return None
+    shard = int(secret[:_PREFIX], 16)
     return shard if shard < SHARD_COUNT else None
 
 

@@ -10,10 +10,10 @@ from fastapi import Request
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 
-from chirp.core.errors import FieldErrors, Unprocessable
+from chirp.core.errors import FieldErrors, PayloadTooLarge, Unprocessable
 
 M = TypeVar("M", bound=BaseModel)
-MAX_JSON_BYTES = 1_000_000
+MAX_BODY = 1_000_000  # JSON and urlencoded bodies; uploads have their own limits
 
 
 async def read_params(request: Request) -> dict[str, Any]:
@@ -22,14 +22,17 @@ async def read_params(request: Request) -> dict[str, Any]:
     if request.method in ("GET", "HEAD", "DELETE") and not request.headers.get("content-length"):
         return params
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    declared = request.headers.get("content-length", "")
+    if content_type != "multipart/form-data" and declared.isdigit() and int(declared) > MAX_BODY:
+        raise PayloadTooLarge()
     if content_type == "application/json":
         body = await request.body()
-        if len(body) > MAX_JSON_BYTES:
-            raise Unprocessable("Request body is too large")
+        if len(body) > MAX_BODY:
+            raise PayloadTooLarge()
         if body.strip():
             try:
                 data = json.loads(body)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise Unprocessable("Request body is not valid JSON") from None
             if not isinstance(data, dict):
                 raise Unprocessable("Request body must be a JSON object")
@@ -45,7 +48,13 @@ def _merge(params: dict[str, Any], items: list[tuple[str, Any]]) -> None:
     for key, value in items:
         _refuse_nul(value)
         if key.endswith("[]"):
-            params.setdefault(key[:-2], []).append(value)
+            existing = params.get(key[:-2])
+            if existing is None:
+                params[key[:-2]] = [value]
+            elif isinstance(existing, list):
+                existing.append(value)
+            else:
+                raise Unprocessable(f"Validation failed: {key[:-2]} is given twice")
             continue
         # source[privacy]=x → {"source": {"privacy": "x"}}; a[0][name]=y → {"a": {"0": {...}}}
         path = key.replace("]", "").split("[")
@@ -60,17 +69,19 @@ def _merge(params: dict[str, Any], items: list[tuple[str, Any]]) -> None:
 
 
 def _refuse_nul(value: object) -> None:
-    """PostgreSQL text cannot hold NUL, and no client means to send one: refuse it up front."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise Unprocessable("Validation failed: text may not contain NUL characters")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _refuse_nul(key)
-            _refuse_nul(item)
-    elif isinstance(value, list):
-        for item in value:
-            _refuse_nul(item)
+    """PostgreSQL text cannot hold NUL, and no client means to send one: refuse it up front.
+    Walks nested JSON without recursion, so depth cannot exhaust the stack."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise Unprocessable("Validation failed: text may not contain NUL characters")
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
 
 
 def parse(model: type[M], data: dict[str, Any]) -> M:

@@ -2,14 +2,41 @@
 
 from chirp.accounts.models import Account, Credential, EmailClaim
 from chirp.db.base import Base
+from chirp.graph.models import Block, Follow, FollowRequest, Mute
+from chirp.notifications.models import Notification
 from chirp.oauth.models import AccessToken, AuthorizationCode, OAuthApp
+from chirp.posts.models import (
+    Bookmark,
+    Favourite,
+    IdempotencyKey,
+    Pin,
+    Status,
+    StatusEdit,
+    StatusMention,
+    StatusTag,
+)
+from chirp.tags.models import TagFollow
 
 __all__ = [
     "AccessToken",
     "Account",
     "AuthorizationCode",
     "Base",
+    "Block",
+    "Bookmark",
     "Credential",
     "EmailClaim",
+    "Favourite",
+    "Follow",
+    "FollowRequest",
+    "IdempotencyKey",
+    "Mute",
+    "Notification",
     "OAuthApp",
+    "Pin",
+    "Status",
+    "StatusEdit",
+    "StatusMention",
+    "StatusTag",
+    "TagFollow",
 ]

@@ -65,6 +65,10 @@ class UnitOfWork:
         # Databases are independent: a write that spans two of them is ordered by the service
         # so that a failure between commits leaves only something it can repair (see
         # chirp.accounts.registration for the one case in this release).
+        # Flush everywhere first: constraint violations surface before any database commits,
+        # so a conflict on one shard does not leave another shard's half committed.
+        for session in self._sessions.values():
+            await session.flush()
         for session in self._sessions.values():
             await session.commit()
         callbacks, self._after_commit = self._after_commit, []

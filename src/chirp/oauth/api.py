@@ -6,12 +6,14 @@ import base64
 import secrets
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import unquote_plus, urlencode
 
 from fastapi import APIRouter, Request, Security
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from chirp.core import keys
+from chirp.core.errors import Unauthorized
 from chirp.core.params import parse, read_params
 from chirp.deps import ClientIP, RuntimeDep, token
 from chirp.oauth import scopes as scope_rules
@@ -51,7 +53,7 @@ async def verify_app(
     async with rt.uow() as uow:
         app = await OAuthRepository(uow).app(bearer.app_id)
     if app is None:
-        raise OAuthError("invalid_token", "The access token is invalid", 401)
+        raise Unauthorized()
     return app_public(app)
 
 
@@ -68,7 +70,7 @@ async def discovery(rt: RuntimeDep) -> dict[str, Any]:
         "app_registration_endpoint": f"{base}/api/v1/apps",
         "scopes_supported": sorted(scope_rules.ALL_SCOPES),
         "response_types_supported": ["code"],
-        "response_modes_supported": ["query", "fragment", "form_post"],
+        "response_modes_supported": ["query"],
         "code_challenge_methods_supported": ["S256"],
         "grant_types_supported": list(service.GRANT_TYPES),
         "token_endpoint_auth_methods_supported": [
@@ -149,7 +151,7 @@ async def authorize_submit(request: Request, rt: RuntimeDep, ip: ClientIP) -> Re
     except OAuthError as exc:
         return _error_page(request, rt, exc)
     cookie = request.cookies.get(CSRF_COOKIE, "")
-    if not cookie or not secrets.compare_digest(cookie, form.get("csrf", "")):
+    if not cookie or not keys.same(cookie, form.get("csrf", "")):
         return _error_page(
             request,
             rt,
@@ -160,6 +162,14 @@ async def authorize_submit(request: Request, rt: RuntimeDep, ip: ClientIP) -> Re
             ),
         )
     if form.get("decision") == "deny":
+        if service.is_oob(auth.redirect_uri):
+            return _error_page(
+                request,
+                rt,
+                OAuthError(
+                    "access_denied", "You denied the application access to your account.", 403
+                ),
+            )
         return _redirect(auth.redirect_uri, {"error": "access_denied", "state": auth.state})
     code = await service.authorize(rt, auth, form.get("email", ""), form.get("password", ""), ip)
     if code is None:
@@ -255,10 +265,10 @@ def _basic_auth(request: Request) -> tuple[str, str] | None:
     if not header.lower().startswith("basic "):
         return None
     try:
-        user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+        user, _, password = base64.b64decode(header[6:], validate=True).decode().partition(":")
     except ValueError:
         return None
-    return user, password
+    return unquote_plus(user), unquote_plus(password)  # RFC 6749 2.3.1 form-encodes them
 
 
 def _text(value: object) -> str | None:

@@ -4,6 +4,7 @@ secret or id carries; repositories never commit."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -46,6 +47,16 @@ class OAuthRepository:
         return await session.scalar(
             select(AuthorizationCode).where(AuthorizationCode.digest == digest)
         )
+
+    async def mark_code_used(self, code: AuthorizationCode, when: datetime) -> bool:
+        """Claim the code once: False if another request used it first."""
+        result: Any = await self.uow.for_id(code.id).execute(
+            update(AuthorizationCode)
+            .where(AuthorizationCode.id == code.id, AuthorizationCode.used_at.is_(None))
+            .values(used_at=when)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)
 
     async def revoke_tokens_of_code(self, code: AuthorizationCode, when: datetime) -> None:
         await self.uow.for_id(code.account_id).execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -10,6 +11,7 @@ from chirp.oauth import scopes as scope_rules
 from chirp.oauth.models import OAuthApp
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
+_DANGEROUS_SCHEMES = frozenset({"javascript", "data", "vbscript", "file"})
 
 
 class AppCreate(BaseModel):
@@ -26,7 +28,7 @@ class AppCreate(BaseModel):
         if not uris:
             raise ValueError("can't be blank")
         for uri in uris:
-            if uri != OOB and ("://" not in uri or "#" in uri or len(uri) > 2000):
+            if uri != OOB and not _acceptable_redirect(uri):
                 raise ValueError(f"{uri!r} is not an absolute URI without a fragment")
         return "\n".join(uris)
 
@@ -44,6 +46,22 @@ class AppCreate(BaseModel):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL")
         return value or None
+
+
+def _acceptable_redirect(uri: str) -> bool:
+    """Absolute, no fragment; private schemes (RFC 8252, ``com.example.app:/cb``) welcome."""
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return False
+    return (
+        bool(parts.scheme)
+        and parts.scheme.lower() not in _DANGEROUS_SCHEMES
+        and not parts.fragment
+        and "#" not in uri
+        and len(uri) <= 2000
+        and bool(parts.netloc or parts.path)
+    )
 
 
 def app_public(app: OAuthApp) -> dict[str, Any]:

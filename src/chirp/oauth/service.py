@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,6 +28,7 @@ from chirp.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 CODE_LIFETIME = timedelta(minutes=10)
+_VERIFIER = re.compile(r"[A-Za-z0-9._~-]{43,128}")  # RFC 7636 section 4.1
 GRANT_TYPES = ("authorization_code", "password", "client_credentials")
 
 
@@ -38,6 +40,10 @@ class OAuthError(APIError):
 
     def body(self) -> dict[str, Any]:
         return {"error": self.error, "error_description": self.message}
+
+    def headers(self) -> dict[str, str] | None:
+        # A failed client authentication challenges for the scheme clients authenticate with.
+        return {"WWW-Authenticate": 'Basic realm="chirp"'} if self.status_code == 401 else None
 
 
 def invalid_client() -> OAuthError:
@@ -171,14 +177,20 @@ async def _redeem_code(
         raise invalid_grant()
     if code.expires_at <= now or (req.redirect_uri or "") != code.redirect_uri:
         raise invalid_grant()
-    if code.code_challenge is not None and not _pkce_ok(code.code_challenge, req.code_verifier):
+    if code.code_challenge is None:
+        # A verifier for a code issued without a challenge is a downgrade (RFC 9700 2.1.1).
+        if req.code_verifier:
+            raise invalid_grant()
+    elif not _pkce_ok(code.code_challenge, req.code_verifier):
         raise invalid_grant()
-    code.used_at = now
+    # Mark it used with a conditional UPDATE, so two concurrent redemptions mint one token.
+    if not await repo.mark_code_used(code, now):
+        raise invalid_grant()
     return code
 
 
 def _pkce_ok(challenge: str, verifier: str | None) -> bool:
-    if not verifier or not 43 <= len(verifier) <= 128:
+    if not verifier or not _VERIFIER.fullmatch(verifier):
         return False
     computed = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
     return keys.same(computed.rstrip(b"=").decode(), challenge)

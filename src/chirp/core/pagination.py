@@ -1,0 +1,105 @@
+"""Mastodon's id paging: ``max_id``, ``since_id``, ``min_id``, ``limit`` and the Link header.
+
+``max_id`` pages back (older), ``since_id`` bounds from below and still returns the newest,
+``min_id`` returns the items just after it (oldest first, then shown newest first). The Link
+header carries ``rel="next"`` (``max_id`` of the last item) and ``rel="prev"`` (``min_id`` of the
+first), which is what Mastodon.py's ``fetch_next`` / ``fetch_previous`` follow.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import Depends, Query, Request
+from sqlalchemy import ColumnElement, Select
+
+from chirp.core.errors import Unprocessable
+from chirp.core.ids import MAX_ID
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    max_id: int | None = None
+    since_id: int | None = None
+    min_id: int | None = None
+    limit: int = 20
+
+    @property
+    def ascending(self) -> bool:
+        """True when the page is read upwards from ``min_id`` (then reversed)."""
+        return self.min_id is not None
+
+    def admits(self, item_id: int) -> bool:
+        if self.max_id is not None and item_id >= self.max_id:
+            return False
+        if self.since_id is not None and item_id <= self.since_id:
+            return False
+        return not (self.min_id is not None and item_id <= self.min_id)
+
+    def apply(self, query: Select[Any], column: ColumnElement[Any]) -> Select[Any]:
+        """Bound and order a query by ``column`` (an id) for this page."""
+        if self.max_id is not None:
+            query = query.where(column < self.max_id)
+        if self.since_id is not None:
+            query = query.where(column > self.since_id)
+        if self.min_id is not None:
+            query = query.where(column > self.min_id)
+        order = column.asc() if self.ascending else column.desc()
+        return query.order_by(order).limit(self.limit)
+
+    def pick(self, ids: Sequence[int]) -> list[int]:
+        """This page's ids from candidates in any order, newest first."""
+        admitted = sorted((i for i in set(ids) if self.admits(i)), reverse=not self.ascending)
+        chosen = admitted[: self.limit]
+        return sorted(chosen, reverse=True)
+
+
+def _id_param(value: str | None, name: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if not re.fullmatch(r"[0-9]{1,19}", value):
+        raise Unprocessable(
+            f"Validation failed: {name} must be an id",
+            details={name: [{"error": "ERR_INVALID", "description": "must be an id"}]},
+        )
+    return min(int(value), MAX_ID)
+
+
+def paging(default: int = 20, maximum: int = 40) -> Any:
+    """A dependency reading the paging parameters, with Mastodon's per-endpoint limits."""
+
+    def read(
+        max_id: Annotated[str | None, Query()] = None,
+        since_id: Annotated[str | None, Query()] = None,
+        min_id: Annotated[str | None, Query()] = None,
+        limit: Annotated[str | None, Query()] = None,
+    ) -> Page:
+        count = default
+        if limit:
+            try:
+                count = int(limit)
+            except ValueError:
+                raise Unprocessable("Validation failed: limit must be a number") from None
+        return Page(
+            max_id=_id_param(max_id, "max_id"),
+            since_id=_id_param(since_id, "since_id"),
+            min_id=_id_param(min_id, "min_id"),
+            limit=max(1, min(count, maximum)),
+        )
+
+    return Depends(read)
+
+
+def link_header(request: Request, first_id: int | None, last_id: int | None) -> str | None:
+    """``next`` / ``prev`` links for a page whose items run from ``first_id`` to ``last_id``."""
+    if first_id is None or last_id is None:
+        return None
+    base = str(request.url.remove_query_params(["max_id", "since_id", "min_id"]))
+    separator = "&" if "?" in base else "?"
+    next_url = f"{base}{separator}{urlencode({'max_id': last_id})}"
+    prev_url = f"{base}{separator}{urlencode({'min_id': first_id})}"
+    return f'<{next_url}>; rel="next", <{prev_url}>; rel="prev"'

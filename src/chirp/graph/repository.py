@@ -1,0 +1,108 @@
+"""Every query on follows, follow requests, blocks and mutes.
+
+Edges live on their source account's shard. Questions from the source ("whom do I follow?")
+hit one database; questions about a target ("who follows me?") ask every database at once.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, or_, select
+
+from chirp.core.pagination import Page
+from chirp.db.shards import PhysicalShard
+from chirp.db.uow import UnitOfWork
+from chirp.graph.models import Block, Follow, FollowRequest, Mute
+
+Edge = TypeVar("Edge", Follow, FollowRequest, Block, Mute)
+
+
+class GraphRepository:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    def add(self, edge: Follow | FollowRequest | Block | Mute) -> None:
+        self.uow.for_id(edge.account_id).add(edge)
+
+    async def edge(self, model: type[Edge], account_id: int, target_id: int) -> Edge | None:
+        return await self.uow.for_id(account_id).scalar(
+            select(model).where(model.account_id == account_id, model.target_id == target_id)
+        )
+
+    async def remove(self, model: type[Edge], account_id: int, target_id: int) -> bool:
+        """Delete one edge; whether there was one (so counters move only once)."""
+        result: Any = await self.uow.for_id(account_id).execute(
+            delete(model).where(model.account_id == account_id, model.target_id == target_id)
+        )
+        return bool(result.rowcount)
+
+    async def targets(
+        self, model: type[Edge], account_id: int, among: Iterable[int] | None = None
+    ) -> list[Edge]:
+        """The account's own edges of one kind (optionally only towards ``among``)."""
+        query = select(model).where(model.account_id == account_id)
+        if among is not None:
+            wanted = list(set(among))
+            if not wanted:
+                return []
+            query = query.where(model.target_id.in_(wanted))
+        return list(await self.uow.for_id(account_id).scalars(query))
+
+    async def sources(self, model: type[Edge], target_id: int, among: Iterable[int]) -> list[Edge]:
+        """Edges towards ``target_id`` from the accounts ``among``, each asked on its shard."""
+        by_physical: dict[int, list[int]] = defaultdict(list)
+        for account_id in set(among):
+            by_physical[self.uow.shards.for_id(account_id).index].append(account_id)
+
+        async def load(shard: PhysicalShard) -> list[Edge]:
+            wanted = by_physical.get(shard.index)
+            if not wanted:
+                return []
+            rows = await self.uow.session(shard).scalars(
+                select(model).where(model.target_id == target_id, model.account_id.in_(wanted))
+            )
+            return list(rows)
+
+        return [edge for rows in await self.uow.shards.gather(load) for edge in rows]
+
+    async def all_sources(self, model: type[Edge], target_id: int) -> list[Edge]:
+        """Every edge towards ``target_id`` (who blocks me?), from every database at once."""
+
+        async def load(shard: PhysicalShard) -> list[Edge]:
+            rows = await self.uow.session(shard).scalars(
+                select(model).where(model.target_id == target_id)
+            )
+            return list(rows)
+
+        return [edge for rows in await self.uow.shards.gather(load) for edge in rows]
+
+    async def page_out(
+        self, model: type[Edge], account_id: int, page: Page, now: datetime | None = None
+    ) -> list[Edge]:
+        """One page of the account's own edges, by edge id, newest first."""
+        query = select(model).where(model.account_id == account_id)
+        if model is Mute and now is not None:
+            query = query.where(or_(Mute.expires_at.is_(None), Mute.expires_at > now))
+        rows = list(await self.uow.for_id(account_id).scalars(page.apply(query, model.id)))
+        return sorted(rows, key=lambda e: e.id, reverse=True)
+
+    async def page_in(self, model: type[Edge], target_id: int, page: Page) -> list[Edge]:
+        """One page of edges towards the account from every database, merged by edge id."""
+
+        async def load(shard: PhysicalShard) -> list[Edge]:
+            query = select(model).where(model.target_id == target_id)
+            return list(await self.uow.session(shard).scalars(page.apply(query, model.id)))
+
+        merged: Sequence[Edge] = list(
+            heapq.merge(
+                *(sorted(r, key=lambda e: -e.id) for r in await self.uow.shards.gather(load)),
+                key=lambda e: -e.id,
+            )
+        )
+        wanted = set(page.pick([e.id for e in merged]))
+        return [e for e in merged if e.id in wanted]

@@ -1,0 +1,1 @@
+"""Notifications: what happened to an account, kept on its shard."""

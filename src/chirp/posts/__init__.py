@@ -1,0 +1,2 @@
+"""Statuses: writing, editing, deleting, and the interactions on them (favourites, reblogs,
+bookmarks, pins)."""

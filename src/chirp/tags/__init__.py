@@ -1,0 +1,1 @@
+"""Hashtags: the tag entity, its history, and accounts following tags."""
