@@ -14,10 +14,15 @@ from chirp.config import Settings, get_settings
 from chirp.core.errors import install_handlers
 from chirp.core.logging import configure_logging
 from chirp.core.middleware import AccessLogMiddleware, RequestIdMiddleware
+from chirp.graph.api import router as graph_router
 from chirp.instance.api import router as instance_router
+from chirp.notifications.api import router as notifications_router
 from chirp.oauth.api import router as oauth_router
 from chirp.ops.api import router as ops_router
+from chirp.posts.api import router as posts_router
 from chirp.runtime import Runtime
+from chirp.tags.api import router as tags_router
+from chirp.timelines.api import router as timelines_router
 
 log = structlog.get_logger(__name__)
 
@@ -48,7 +53,19 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.runtime = rt
     install_handlers(app)
-    for router in (ops_router, instance_router, oauth_router, accounts_router):
+    # graph before accounts: /accounts/relationships must win over /accounts/{account_id}.
+    routers = (
+        ops_router,
+        instance_router,
+        oauth_router,
+        graph_router,
+        accounts_router,
+        posts_router,
+        timelines_router,
+        notifications_router,
+        tags_router,
+    )
+    for router in routers:
         app.include_router(router)
     # Outermost last: the request id must be bound before the access log is written.
     app.add_middleware(AccessLogMiddleware, metrics=rt.metrics, slow_ms=settings.slow_ms)

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     # "fast-insecure" exists for the test suite and is refused outside env=test.
     password_profile: str = "standard"  # noqa: S105 - a hashing profile name, not a secret
     max_status_chars: int = Field(default=500, ge=1)
+    # How home timelines are built: "pull" (computed on read). The timeline engine adds more.
+    timeline_strategy: str = "pull"
     title: str = "Chirp"
     contact_email: str = ""
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request
+from fastapi.responses import JSONResponse
 from sqlalchemy import ColumnElement, Select
 
 from chirp.core.errors import Unprocessable
@@ -92,6 +93,24 @@ def paging(default: int = 20, maximum: int = 40) -> Any:
         )
 
     return Depends(read)
+
+
+def paged(request: Request, items: list[Any], ids: list[int]) -> JSONResponse:
+    """A JSON list with Mastodon's Link header; ``ids`` are the paging ids of ``items``."""
+    headers = {}
+    link = link_header(request, ids[0] if ids else None, ids[-1] if ids else None)
+    if link:
+        headers["Link"] = link
+    return JSONResponse(items, headers=headers)
+
+
+def paged_statuses(request: Request, statuses: list[dict[str, Any]]) -> JSONResponse:
+    return paged(request, statuses, [int(s["id"]) for s in statuses])
+
+
+def paged_pairs(request: Request, pairs: list[tuple[int, Any]]) -> JSONResponse:
+    """Items paged by ids that are not their own (a favourite's id for its account)."""
+    return paged(request, [item for _, item in pairs], [i for i, _ in pairs])
 
 
 def link_header(request: Request, first_id: int | None, last_id: int | None) -> str | None:

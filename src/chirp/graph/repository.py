@@ -81,6 +81,17 @@ class GraphRepository:
 
         return [edge for rows in await self.uow.shards.gather(load) for edge in rows]
 
+    async def notified_followers(self, target_id: int) -> list[int]:
+        """Followers who asked to be notified of the account's posts, from every database."""
+
+        async def load(shard: PhysicalShard) -> list[int]:
+            rows = await self.uow.session(shard).scalars(
+                select(Follow.account_id).where(Follow.target_id == target_id, Follow.notify)
+            )
+            return list(rows)
+
+        return [a for rows in await self.uow.shards.gather(load) for a in rows]
+
     async def page_out(
         self, model: type[Edge], account_id: int, page: Page, now: datetime | None = None
     ) -> list[Edge]:

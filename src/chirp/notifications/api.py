@@ -1,0 +1,58 @@
+"""Notification routes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Security
+from fastapi.responses import JSONResponse
+
+from chirp.core.pagination import Page, paged, paging
+from chirp.deps import RuntimeDep, user
+from chirp.notifications import service
+from chirp.oauth.tokens import Bearer
+
+router = APIRouter(prefix="/api/v1/notifications", tags=["notifications"])
+Reader = Annotated[Bearer, Security(user("read:notifications"))]
+Writer = Annotated[Bearer, Security(user("write:notifications"))]
+
+
+@router.get("")
+async def list_notifications(
+    request: Request,
+    rt: RuntimeDep,
+    bearer: Reader,
+    types: Annotated[list[str], Query(alias="types[]", max_length=20)] = [],  # noqa: B006
+    exclude_types: Annotated[list[str], Query(alias="exclude_types[]", max_length=20)] = [],  # noqa: B006
+    account_id: Annotated[str | None, Query(max_length=20)] = None,
+    page: Page = paging(40, 80),
+) -> JSONResponse:
+    """The viewer's notifications, newest first."""
+    assert bearer.account_id is not None
+    items = await service.page(
+        rt, bearer.account_id, page, types=types, exclude=exclude_types, account_id=account_id
+    )
+    return paged(request, items, [int(n["id"]) for n in items])
+
+
+@router.post("/clear")
+async def clear(rt: RuntimeDep, bearer: Writer) -> dict[str, Any]:
+    """Dismiss every notification."""
+    assert bearer.account_id is not None
+    await service.clear(rt, bearer.account_id)
+    return {}
+
+
+@router.get("/{notification_id}")
+async def get_notification(rt: RuntimeDep, bearer: Reader, notification_id: str) -> dict[str, Any]:
+    """One notification."""
+    assert bearer.account_id is not None
+    return await service.one(rt, bearer.account_id, notification_id)
+
+
+@router.post("/{notification_id}/dismiss")
+async def dismiss(rt: RuntimeDep, bearer: Writer, notification_id: str) -> dict[str, Any]:
+    """Dismiss one notification."""
+    assert bearer.account_id is not None
+    await service.dismiss(rt, bearer.account_id, notification_id)
+    return {}

@@ -1,0 +1,122 @@
+"""Reading notifications: a page with its accounts and statuses in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from chirp.accounts.repository import AccountRepository
+from chirp.accounts.schemas import account_public
+from chirp.core.errors import NotFound
+from chirp.core.ids import parse_id
+from chirp.core.pagination import Page
+from chirp.core.text import iso
+from chirp.db.uow import UnitOfWork
+from chirp.graph.models import Mute
+from chirp.graph.relations import Relations
+from chirp.graph.repository import GraphRepository
+from chirp.notifications.models import TYPES, Notification
+from chirp.notifications.repository import NotificationRepository
+from chirp.posts.repository import StatusRepository
+from chirp.posts.views import StatusViews
+from chirp.posts.visibility import Audience, can_see
+from chirp.runtime import Runtime
+
+WITH_STATUS = frozenset({"mention", "status", "reblog", "favourite", "update"})
+
+
+async def page(
+    rt: Runtime,
+    viewer_id: int,
+    page: Page,
+    *,
+    types: Sequence[str],
+    exclude: Sequence[str],
+    account_id: str | None,
+) -> list[dict[str, Any]]:
+    wanted = [t for t in types if t in TYPES] if types else None
+    if types and not wanted:
+        return []
+    from_id = parse_id(account_id) if account_id else None
+    if account_id and from_id is None:
+        return []
+    async with rt.uow() as uow:
+        rows = await NotificationRepository(uow).page(
+            viewer_id, page, types=wanted, exclude=list(exclude), from_account_id=from_id
+        )
+        return await _render(rt, uow, viewer_id, rows)
+
+
+async def one(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
+    notification_id = parse_id(raw_id)
+    async with rt.uow() as uow:
+        row = await NotificationRepository(uow).get(viewer_id, notification_id or 0)
+        rendered = await _render(rt, uow, viewer_id, [row] if row else [])
+    if not rendered:
+        raise NotFound()
+    return rendered[0]
+
+
+async def dismiss(rt: Runtime, viewer_id: int, raw_id: str) -> None:
+    notification_id = parse_id(raw_id)
+    async with rt.uow(write=True) as uow:
+        repo = NotificationRepository(uow)
+        if notification_id is None or await repo.get(viewer_id, notification_id) is None:
+            raise NotFound()
+        await repo.dismiss(viewer_id, notification_id)
+        await uow.commit()
+
+
+async def clear(rt: Runtime, viewer_id: int) -> None:
+    async with rt.uow(write=True) as uow:
+        await NotificationRepository(uow).clear(viewer_id)
+        await uow.commit()
+
+
+async def _render(
+    rt: Runtime, uow: UnitOfWork, viewer_id: int, rows: Sequence[Notification]
+) -> list[dict[str, Any]]:
+    """Entities for ``rows``, leaving out what the viewer may no longer see (a status made
+    invisible, an account blocked or muted since)."""
+    if not rows:
+        return []
+    now = rt.clock.now()
+    relations = await Relations.load(uow, viewer_id, now)
+    silenced = {
+        m.target_id
+        for m in await GraphRepository(uow).targets(Mute, viewer_id)
+        if m.hide_notifications and (m.expires_at is None or m.expires_at > now)
+    }
+    accounts = await AccountRepository(uow).get_many(r.from_account_id for r in rows)
+    status_ids = [r.status_id for r in rows if r.type in WITH_STATUS and r.status_id]
+    statuses = await StatusRepository(uow).get_many(status_ids)
+    audience = await Audience.load(uow, statuses.values())
+    visible = [s for s in statuses.values() if can_see(s, relations, audience)]
+    views = {
+        int(v["id"]): v
+        for v in await StatusViews(uow, rt.settings.public_url, viewer_id).render(visible)
+    }
+    base = rt.settings.public_url
+    out = []
+    for row in rows:
+        account = accounts.get(row.from_account_id)
+        if (
+            account is None
+            or relations.blocked_either_way(row.from_account_id)
+            or row.from_account_id in silenced
+        ):
+            continue
+        status = views.get(row.status_id) if row.type in WITH_STATUS else None
+        if row.type in WITH_STATUS and status is None:
+            continue
+        out.append(
+            {
+                "id": str(row.id),
+                "type": row.type,
+                "created_at": iso(row.created_at),
+                "group_key": f"ungrouped-{row.id}",
+                "account": account_public(account, base),
+                "status": status,
+            }
+        )
+    return out

@@ -1,0 +1,202 @@
+"""Favourites, reblogs, bookmarks and pins.
+
+Each mark lives on the shard of the account that made it; the counter it moves lives on the
+status. The counter moves in the same unit of work, by an atomic UPDATE, and only when the
+mark really appeared or disappeared, so any number of racing requests leaves it exact.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from sqlalchemy.exc import IntegrityError
+
+from chirp.accounts.repository import AccountRepository
+from chirp.core.errors import Forbidden, NotFound, Unprocessable
+from chirp.core.ids import shard_of
+from chirp.core.pagination import Page
+from chirp.db.uow import UnitOfWork
+from chirp.graph.service import account_page
+from chirp.notifications import delivery
+from chirp.notifications.delivery import Pending
+from chirp.posts import service
+from chirp.posts.access import proper, visible_status
+from chirp.posts.models import Bookmark, Favourite, Pin, Status
+from chirp.posts.repository import StatusRepository
+from chirp.posts.views import StatusViews
+from chirp.runtime import Runtime
+
+log = structlog.get_logger(__name__)
+MAX_PINS = 5
+NOT_ALLOWED = "This action is not allowed"
+
+
+async def _view(rt: Runtime, uow: UnitOfWork, status: Status, viewer_id: int) -> dict[str, Any]:
+    fresh = await StatusRepository(uow).counts(status.id) or status
+    view = await StatusViews(uow, rt.settings.public_url, viewer_id).one(fresh)
+    if view is None:
+        raise NotFound()
+    return view
+
+
+async def favourite(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
+    async with rt.uow(write=True) as uow:
+        status, _ = await proper(rt, uow, raw_id, viewer_id)
+        repo = StatusRepository(uow)
+        if await repo.mark(Favourite, viewer_id, status.id) is None:
+            repo.add_mark(
+                Favourite(
+                    id=rt.ids.next_id(shard_of(viewer_id)),
+                    account_id=viewer_id,
+                    status_id=status.id,
+                    created_at=rt.clock.now(),
+                )
+            )
+            await repo.bump(status.id, favourites_count=1)
+            uow.after_commit(
+                delivery.after_commit(
+                    rt, [Pending(status.account_id, "favourite", viewer_id, status.id)]
+                )
+            )
+            try:
+                await uow.commit()
+            except IntegrityError:  # the same favourite raced in: it counts once
+                await uow.rollback()
+        return await _view(rt, uow, status, viewer_id)
+
+
+async def unfavourite(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
+    async with rt.uow(write=True) as uow:
+        status, _ = await proper(rt, uow, raw_id, viewer_id)
+        repo = StatusRepository(uow)
+        if await repo.remove_mark(Favourite, viewer_id, status.id):
+            await repo.bump(status.id, favourites_count=-1)
+        await uow.commit()
+        return await _view(rt, uow, status, viewer_id)
+
+
+async def bookmark(rt: Runtime, viewer_id: int, raw_id: str, on: bool) -> dict[str, Any]:
+    async with rt.uow(write=True) as uow:
+        status, _ = await proper(rt, uow, raw_id, viewer_id)
+        repo = StatusRepository(uow)
+        if on and await repo.mark(Bookmark, viewer_id, status.id) is None:
+            repo.add_mark(
+                Bookmark(
+                    id=rt.ids.next_id(shard_of(viewer_id)),
+                    account_id=viewer_id,
+                    status_id=status.id,
+                    created_at=rt.clock.now(),
+                )
+            )
+        elif not on:
+            await repo.remove_mark(Bookmark, viewer_id, status.id)
+        try:
+            await uow.commit()
+        except IntegrityError:
+            await uow.rollback()
+        return await _view(rt, uow, status, viewer_id)
+
+
+async def pin(rt: Runtime, viewer_id: int, raw_id: str, on: bool) -> dict[str, Any]:
+    async with rt.uow(write=True) as uow:
+        status, _ = await visible_status(rt, uow, raw_id, viewer_id)
+        if status.account_id != viewer_id or status.reblog_of_id is not None:
+            raise Unprocessable("Validation failed: You can only pin your own posts")
+        repo = StatusRepository(uow)
+        if on:
+            if status.visibility == "direct":
+                raise Unprocessable("Validation failed: Direct messages cannot be pinned")
+            if await repo.mark(Pin, viewer_id, status.id) is None:
+                if await repo.count_marks(Pin, viewer_id) >= MAX_PINS:
+                    raise Unprocessable(
+                        "Validation failed: You have already pinned the maximum number of posts"
+                    )
+                repo.add_mark(
+                    Pin(
+                        id=rt.ids.next_id(shard_of(viewer_id)),
+                        account_id=viewer_id,
+                        status_id=status.id,
+                        created_at=rt.clock.now(),
+                    )
+                )
+        else:
+            await repo.remove_mark(Pin, viewer_id, status.id)
+        await uow.commit()
+        return await _view(rt, uow, status, viewer_id)
+
+
+async def reblog(rt: Runtime, viewer_id: int, raw_id: str, visibility: str) -> dict[str, Any]:
+    async with rt.uow(write=True) as uow:
+        status, _ = await proper(rt, uow, raw_id, viewer_id)
+        own_private = status.visibility == "private" and status.account_id == viewer_id
+        if status.visibility not in ("public", "unlisted") and not own_private:
+            raise Forbidden(NOT_ALLOWED)
+        repo = StatusRepository(uow)
+        existing = await repo.reblog_by(viewer_id, status.id)
+        if existing is None:
+            now = rt.clock.now()
+            existing = Status(
+                id=rt.ids.next_id(shard_of(viewer_id)),
+                account_id=viewer_id,
+                in_reply_to_id=None,
+                in_reply_to_account_id=None,
+                reblog_of_id=status.id,
+                reblog_of_account_id=status.account_id,
+                text="",
+                content="",
+                spoiler_text="",
+                sensitive=False,
+                visibility="private" if own_private else visibility,
+                language=None,
+                replies_count=0,
+                reblogs_count=0,
+                favourites_count=0,
+                created_at=now,
+                edited_at=None,
+            )
+            repo.add(existing)
+            await repo.bump(status.id, reblogs_count=1)
+            await AccountRepository(uow).bump(viewer_id, statuses_count=1)
+            uow.after_commit(
+                delivery.after_commit(
+                    rt, [Pending(status.account_id, "reblog", viewer_id, status.id)]
+                )
+            )
+            await uow.commit()
+            log.info("reblogged", status_id=status.id, account_id=viewer_id)
+        await StatusRepository(uow).counts(status.id)
+        view = await StatusViews(uow, rt.settings.public_url, viewer_id).one(existing)
+    if view is None:
+        raise NotFound()
+    return view
+
+
+async def unreblog(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
+    async with rt.uow(write=True) as uow:
+        status, _ = await proper(rt, uow, raw_id, viewer_id)
+        existing = await StatusRepository(uow).reblog_by(viewer_id, status.id)
+        if existing is not None:
+            await service.remove(uow, existing)
+        await uow.commit()
+        return await _view(rt, uow, status, viewer_id)
+
+
+async def favourited_by(
+    rt: Runtime, viewer_id: int | None, raw_id: str, page: Page
+) -> list[tuple[int, dict[str, Any]]]:
+    async with rt.uow() as uow:
+        status, relations = await proper(rt, uow, raw_id, viewer_id)
+        marks = await StatusRepository(uow).marks_of_status(Favourite, status.id, page)
+        marks = [m for m in marks if not relations.blocked_either_way(m.account_id)]
+        return await account_page(rt, uow, marks, "account_id")
+
+
+async def reblogged_by(
+    rt: Runtime, viewer_id: int | None, raw_id: str, page: Page
+) -> list[tuple[int, dict[str, Any]]]:
+    async with rt.uow() as uow:
+        status, relations = await proper(rt, uow, raw_id, viewer_id)
+        reblogs = await StatusRepository(uow).reblogs_page(status.id, page)
+        reblogs = [r for r in reblogs if not relations.blocked_either_way(r.account_id)]
+        return await account_page(rt, uow, reblogs, "account_id")

@@ -1,0 +1,287 @@
+"""Every query on statuses and the interactions on them.
+
+A status is found on the shard its id names. Statuses of many authors are read one query per
+database, all databases at once; a viewer's own interactions (favourites, bookmarks, reblogs,
+pins) come from the viewer's shard in one query each, whatever the page size.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, delete, or_, select, update
+
+from chirp.core.pagination import Page
+from chirp.db.shards import PhysicalShard
+from chirp.db.uow import UnitOfWork
+from chirp.posts.models import (
+    Bookmark,
+    Favourite,
+    IdempotencyKey,
+    Pin,
+    Status,
+    StatusEdit,
+    StatusMention,
+    StatusTag,
+)
+
+Mark = TypeVar("Mark", Favourite, Bookmark, Pin)
+Row = TypeVar("Row")
+
+
+class StatusRepository:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _group(self, ids: Iterable[int]) -> dict[int, list[int]]:
+        groups: dict[int, list[int]] = defaultdict(list)
+        for item in set(ids):
+            groups[self.uow.shards.for_id(item).index].append(item)
+        return groups
+
+    async def _by_ids(
+        self, ids: Iterable[int], build: Callable[[list[int]], Select[Any]]
+    ) -> list[Any]:
+        """One query per database holding any of ``ids`` (routed by id), run concurrently."""
+        groups = self._group(ids)
+
+        async def load(shard: PhysicalShard) -> list[Any]:
+            wanted = groups.get(shard.index)
+            if not wanted:
+                return []
+            return list(await self.uow.session(shard).scalars(build(wanted)))
+
+        return [row for rows in await self.uow.shards.gather(load) for row in rows]
+
+    async def _everywhere(self, query: Select[Any]) -> list[Any]:
+        """The same query on every database at once."""
+
+        async def load(shard: PhysicalShard) -> list[Any]:
+            return list(await self.uow.session(shard).scalars(query))
+
+        return [row for rows in await self.uow.shards.gather(load) for row in rows]
+
+    # -- statuses --------------------------------------------------------------------------
+
+    def add(self, *rows: Status | StatusMention | StatusTag | StatusEdit | IdempotencyKey) -> None:
+        for row in rows:
+            key = (
+                row.id
+                if isinstance(row, Status | StatusEdit)
+                else (row.account_id if isinstance(row, IdempotencyKey) else row.status_id)
+            )
+            self.uow.for_id(key).add(row)
+
+    async def get(self, status_id: int) -> Status | None:
+        return await self.uow.for_id(status_id).get(Status, status_id)
+
+    async def get_many(self, ids: Iterable[int]) -> dict[int, Status]:
+        rows = await self._by_ids(ids, lambda w: select(Status).where(Status.id.in_(w)))
+        return {s.id: s for s in rows}
+
+    async def mentions(self, status_ids: Iterable[int]) -> list[StatusMention]:
+        return await self._by_ids(
+            status_ids, lambda w: select(StatusMention).where(StatusMention.status_id.in_(w))
+        )
+
+    async def tags(self, status_ids: Iterable[int]) -> list[StatusTag]:
+        return await self._by_ids(
+            status_ids, lambda w: select(StatusTag).where(StatusTag.status_id.in_(w))
+        )
+
+    async def replace_mentions_and_tags(
+        self, status: Status, mentions: list[StatusMention], tags: list[StatusTag]
+    ) -> None:
+        session = self.uow.for_id(status.id)
+        await session.execute(delete(StatusMention).where(StatusMention.status_id == status.id))
+        await session.execute(delete(StatusTag).where(StatusTag.status_id == status.id))
+        self.add(*mentions, *tags)
+
+    async def delete(self, status: Status) -> None:
+        session = self.uow.for_id(status.id)
+        for model in (StatusMention, StatusTag, StatusEdit):
+            await session.execute(delete(model).where(model.status_id == status.id))
+        await session.execute(delete(Status).where(Status.id == status.id))
+
+    async def bump(self, status_id: int, **deltas: int) -> None:
+        """Add to counters in one atomic UPDATE, exact however many requests race."""
+        values = {name: getattr(Status, name) + delta for name, delta in deltas.items()}
+        await self.uow.for_id(status_id).execute(
+            update(Status)
+            .where(Status.id == status_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def counts(self, status_id: int) -> Status | None:
+        """The status with its counters read fresh (after a bump in this transaction)."""
+        session = self.uow.for_id(status_id)
+        return await session.get(Status, status_id, populate_existing=True)
+
+    async def edits(self, status_id: int) -> list[StatusEdit]:
+        rows = await self.uow.for_id(status_id).scalars(
+            select(StatusEdit).where(StatusEdit.status_id == status_id).order_by(StatusEdit.id)
+        )
+        return list(rows)
+
+    async def replies_to(self, status_ids: Iterable[int]) -> list[Status]:
+        wanted = list(set(status_ids))
+        if not wanted:
+            return []
+        return await self._everywhere(select(Status).where(Status.in_reply_to_id.in_(wanted)))
+
+    async def reblogs_of(self, status_id: int) -> list[Status]:
+        return await self._everywhere(select(Status).where(Status.reblog_of_id == status_id))
+
+    async def reblogs_page(self, status_id: int, page: Page) -> list[Status]:
+        query = select(Status).where(Status.reblog_of_id == status_id)
+        return merge_newest(await self._everywhere(page.apply(query, Status.id)), page)
+
+    async def reblog_by(self, account_id: int, status_id: int) -> Status | None:
+        return await self.uow.for_id(account_id).scalar(
+            select(Status).where(Status.account_id == account_id, Status.reblog_of_id == status_id)
+        )
+
+    async def reblogged_among(self, account_id: int, status_ids: Iterable[int]) -> set[int]:
+        wanted = list(set(status_ids))
+        if not wanted:
+            return set()
+        rows = await self.uow.for_id(account_id).scalars(
+            select(Status.reblog_of_id).where(
+                Status.account_id == account_id, Status.reblog_of_id.in_(wanted)
+            )
+        )
+        return {r for r in rows if r is not None}
+
+    # -- timelines ------------------------------------------------------------------------
+
+    async def by_accounts(
+        self,
+        account_ids: Iterable[int],
+        page: Page,
+        extra: Callable[[Select[Any]], Select[Any]] | None = None,
+    ) -> list[Status]:
+        """A page of statuses by any of ``account_ids``, from their shards at once."""
+
+        def build(wanted: list[int]) -> Select[Any]:
+            query = select(Status).where(Status.account_id.in_(wanted))
+            if extra is not None:
+                query = extra(query)
+            return page.apply(query, Status.id)
+
+        return merge_newest(await self._by_ids_accounts(account_ids, build), page)
+
+    async def _by_ids_accounts(
+        self, account_ids: Iterable[int], build: Callable[[list[int]], Select[Any]]
+    ) -> list[Status]:
+        return await self._by_ids(account_ids, build)
+
+    async def public(self, page: Page, *, only_local: bool = True) -> list[Status]:
+        """Public, original (not reblog) statuses that are not replies to someone else."""
+        query = select(Status).where(
+            Status.visibility == "public",
+            Status.reblog_of_id.is_(None),
+            or_(
+                Status.in_reply_to_id.is_(None), Status.in_reply_to_account_id == Status.account_id
+            ),
+        )
+        return merge_newest(await self._everywhere(page.apply(query, Status.id)), page)
+
+    async def tagged(
+        self, names: Sequence[str], page: Page, visibilities: Sequence[str] = ("public",)
+    ) -> list[int]:
+        """Ids of statuses carrying any of the tags, newest first, from every database."""
+        query = select(StatusTag.status_id).where(
+            StatusTag.name.in_(list(names)), StatusTag.visibility.in_(list(visibilities))
+        )
+        found = await self._everywhere(page.apply(query, StatusTag.status_id))
+        return page.pick(found)
+
+    async def tag_uses(self, name: str, since: datetime) -> list[tuple[int, int]]:
+        """(status id, account id) of every use of a tag since ``since``, for its history."""
+        from chirp.core.ids import lowest_id_at
+
+        query = select(StatusTag).where(
+            StatusTag.name == name, StatusTag.status_id >= lowest_id_at(since)
+        )
+        return [(row.status_id, row.account_id) for row in await self._everywhere(query)]
+
+    # -- favourites, bookmarks, pins ---------------------------------------------------------
+
+    def add_mark(self, mark: Favourite | Bookmark | Pin) -> None:
+        self.uow.for_id(mark.account_id).add(mark)
+
+    async def mark(self, model: type[Mark], account_id: int, status_id: int) -> Mark | None:
+        return await self.uow.for_id(account_id).scalar(
+            select(model).where(model.account_id == account_id, model.status_id == status_id)
+        )
+
+    async def remove_mark(self, model: type[Mark], account_id: int, status_id: int) -> bool:
+        result: Any = await self.uow.for_id(account_id).execute(
+            delete(model).where(model.account_id == account_id, model.status_id == status_id)
+        )
+        return bool(result.rowcount)
+
+    async def marked_among(
+        self, model: type[Mark], account_id: int, status_ids: Iterable[int]
+    ) -> set[int]:
+        wanted = list(set(status_ids))
+        if not wanted:
+            return set()
+        rows = await self.uow.for_id(account_id).scalars(
+            select(model.status_id).where(
+                model.account_id == account_id, model.status_id.in_(wanted)
+            )
+        )
+        return set(rows)
+
+    async def marks_page(self, model: type[Mark], account_id: int, page: Page) -> list[Mark]:
+        query = select(model).where(model.account_id == account_id)
+        rows = await self.uow.for_id(account_id).scalars(page.apply(query, model.id))
+        return sorted(rows, key=lambda m: m.id, reverse=True)
+
+    async def count_marks(self, model: type[Mark], account_id: int) -> int:
+        rows = await self.uow.for_id(account_id).scalars(
+            select(model.id).where(model.account_id == account_id)
+        )
+        return len(list(rows))
+
+    async def marks_of_status(self, model: type[Mark], status_id: int, page: Page) -> list[Mark]:
+        """Who favourited (or bookmarked) a status: every database, by mark id."""
+        query = select(model).where(model.status_id == status_id)
+        rows = await self._everywhere(page.apply(query, model.id))
+        wanted = set(page.pick([r.id for r in rows]))
+        return sorted((r for r in rows if r.id in wanted), key=lambda r: r.id, reverse=True)
+
+    async def remove_marks_of_status(self, status_id: int) -> None:
+        """Every favourite, bookmark and pin of a deleted status, on every database."""
+
+        async def wipe(shard: PhysicalShard) -> None:
+            session = self.uow.session(shard)
+            for model in (Favourite, Bookmark, Pin):
+                await session.execute(delete(model).where(model.status_id == status_id))
+
+        await self.uow.shards.gather(wipe)
+
+    # -- idempotency ---------------------------------------------------------------------
+
+    async def idempotent(self, account_id: int, key: str) -> IdempotencyKey | None:
+        return await self.uow.for_id(account_id).get(IdempotencyKey, (account_id, key))
+
+
+def merge_newest(rows: Sequence[Status], page: Page) -> list[Status]:
+    """Statuses from several databases as one page, newest first."""
+    by_id = {s.id: s for s in rows}
+    return [by_id[i] for i in page.pick(list(by_id))]
+
+
+def newest_first(groups: Iterable[Sequence[Row]], key: Callable[[Row], int]) -> list[Row]:
+    return list(
+        heapq.merge(*(sorted(g, key=lambda r: -key(r)) for g in groups), key=lambda r: -key(r))
+    )

@@ -1,0 +1,348 @@
+"""Status use cases: posting, reading, editing, deleting, and threads."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy.exc import IntegrityError
+
+from chirp.accounts.repository import AccountRepository
+from chirp.core.errors import Forbidden, NotFound, Unprocessable
+from chirp.core.ids import shard_of
+from chirp.core.text import iso
+from chirp.db.uow import UnitOfWork
+from chirp.graph.repository import GraphRepository
+from chirp.notifications import delivery
+from chirp.notifications.delivery import Pending
+from chirp.notifications.repository import NotificationRepository
+from chirp.posts import content
+from chirp.posts.access import proper, visible_status
+from chirp.posts.models import IdempotencyKey, Status, StatusEdit, StatusMention, StatusTag
+from chirp.posts.repository import StatusRepository
+from chirp.posts.schemas import StatusCreate
+from chirp.posts.schemas import StatusEdit as StatusEditInput
+from chirp.posts.views import StatusViews
+from chirp.posts.visibility import Audience, shown_in_timeline
+from chirp.runtime import Runtime
+
+log = structlog.get_logger(__name__)
+IDEMPOTENCY_WINDOW = timedelta(hours=1)
+MAX_ANCESTORS = 40
+MAX_DESCENDANTS = 4096
+
+
+async def create(
+    rt: Runtime, author_id: int, data: StatusCreate, idempotency_key: str | None
+) -> dict[str, Any]:
+    _refuse_unsupported(data.media_ids, data.poll, data.scheduled_at)
+    text = data.status.strip()
+    _check_text(rt, text, data.spoiler_text)
+    now = rt.clock.now()
+    async with rt.uow(write=True) as uow:
+        repo = StatusRepository(uow)
+        if idempotency_key:
+            earlier = await _earlier_post(rt, uow, author_id, idempotency_key)
+            if earlier is not None:
+                return earlier
+        parent = None
+        if data.in_reply_to_id:
+            parent, _ = await visible_status(rt, uow, data.in_reply_to_id, author_id)
+            if parent.reblog_of_id is not None:
+                raise NotFound()
+        accounts = AccountRepository(uow)
+        credential = await accounts.credential(author_id)
+        visibility = data.visibility or (credential.privacy if credential else "public")
+        status = Status(
+            id=rt.ids.next_id(shard_of(author_id)),
+            account_id=author_id,
+            in_reply_to_id=parent.id if parent else None,
+            in_reply_to_account_id=parent.account_id if parent else None,
+            reblog_of_id=None,
+            reblog_of_account_id=None,
+            text=text,
+            spoiler_text=data.spoiler_text,
+            sensitive=data.sensitive or bool(data.spoiler_text),
+            visibility=visibility,
+            language=data.language,
+            replies_count=0,
+            reblogs_count=0,
+            favourites_count=0,
+            created_at=now,
+            edited_at=None,
+        )
+        mentioned = await _write_content(rt, uow, status, text, replace=False)
+        repo.add(status)
+        if idempotency_key:
+            repo.add(
+                IdempotencyKey(
+                    account_id=author_id, key=idempotency_key, status_id=status.id, created_at=now
+                )
+            )
+        await accounts.bump(author_id, statuses_count=1)
+        author = await accounts.get(author_id)
+        if author is not None:
+            author.last_status_at = now
+        if parent is not None:
+            await repo.bump(parent.id, replies_count=1)
+        pending = [Pending(m, "mention", author_id, status.id) for m in mentioned]
+        if status.in_reply_to_account_id in (None, author_id) and visibility != "direct":
+            watchers = await GraphRepository(uow).notified_followers(author_id)
+            pending += [
+                Pending(a, "status", author_id, status.id) for a in watchers if a not in mentioned
+            ]
+        uow.after_commit(delivery.after_commit(rt, pending))
+        try:
+            await uow.commit()
+        except IntegrityError:
+            # The same Idempotency-Key raced in from a retry: answer with the first post.
+            await uow.rollback()
+            if idempotency_key:
+                async with rt.uow() as again:
+                    earlier = await _earlier_post(rt, again, author_id, idempotency_key)
+                if earlier is not None:
+                    return earlier
+            raise
+        view = await StatusViews(uow, rt.settings.public_url, author_id).one(status)
+    log.info("status_created", status_id=status.id, account_id=author_id, visibility=visibility)
+    assert view is not None
+    return view
+
+
+async def _earlier_post(
+    rt: Runtime, uow: UnitOfWork, author_id: int, key: str
+) -> dict[str, Any] | None:
+    repo = StatusRepository(uow)
+    row = await repo.idempotent(author_id, key)
+    if row is None or row.created_at + IDEMPOTENCY_WINDOW < rt.clock.now():
+        return None
+    status = await repo.get(row.status_id)
+    if status is None:
+        return None
+    return await StatusViews(uow, rt.settings.public_url, author_id).one(status)
+
+
+def _refuse_unsupported(media_ids: list[str], poll: object, scheduled_at: object = None) -> None:
+    if media_ids:
+        raise Unprocessable("Validation failed: media attachments are not supported yet")
+    if poll:
+        raise Unprocessable("Validation failed: polls are not supported yet")
+    if scheduled_at:
+        raise Unprocessable("Validation failed: scheduled statuses are not supported yet")
+
+
+def _check_text(rt: Runtime, text: str, spoiler_text: str) -> None:
+    if not text:
+        raise Unprocessable(
+            "Validation failed: Text can't be blank",
+            details={"status": [{"error": "ERR_BLANK", "description": "can't be blank"}]},
+        )
+    limit = rt.settings.max_status_chars
+    if content.length(text, spoiler_text) > limit:
+        raise Unprocessable(
+            f"Validation failed: Text character limit of {limit} exceeded",
+            details={
+                "status": [{"error": "ERR_TOO_LONG", "description": f"is over {limit} characters"}]
+            },
+        )
+
+
+async def _write_content(
+    rt: Runtime, uow: UnitOfWork, status: Status, text: str, *, replace: bool
+) -> list[int]:
+    """Render ``text`` into ``status`` and record its mentions and tags; the mentioned ids."""
+    parsed = content.parse(text, rt.settings.domain)
+    found = await AccountRepository(uow).by_usernames(parsed.usernames) if parsed.usernames else {}
+    targets = {key: content.MentionTarget(a.id, a.username) for key, a in found.items()}
+    status.content = content.render(text, rt.settings.public_url, rt.settings.domain, targets)
+    repo = StatusRepository(uow)
+    mentions = [
+        StatusMention(status_id=status.id, account_id=t.account_id, username=t.username)
+        for t in targets.values()
+    ]
+    tags = [
+        StatusTag(
+            status_id=status.id,
+            name=name,
+            display=display,
+            visibility=status.visibility,
+            account_id=status.account_id,
+        )
+        for name, display in parsed.tags.items()
+    ]
+    if replace:
+        await repo.replace_mentions_and_tags(status, mentions, tags)
+    else:
+        repo.add(*mentions, *tags)
+    return [t.account_id for t in targets.values() if t.account_id != status.account_id]
+
+
+async def show(rt: Runtime, raw_id: str, viewer_id: int | None) -> dict[str, Any]:
+    async with rt.uow() as uow:
+        status, _ = await visible_status(rt, uow, raw_id, viewer_id)
+        view = await StatusViews(uow, rt.settings.public_url, viewer_id).one(status)
+    if view is None:
+        raise NotFound()
+    return view
+
+
+async def source(rt: Runtime, raw_id: str, viewer_id: int) -> dict[str, Any]:
+    async with rt.uow() as uow:
+        status, _ = await visible_status(rt, uow, raw_id, viewer_id)
+    if status.account_id != viewer_id:
+        raise Forbidden("This action is not allowed")
+    return {"id": str(status.id), "text": status.text, "spoiler_text": status.spoiler_text}
+
+
+async def history(rt: Runtime, raw_id: str, viewer_id: int | None) -> list[dict[str, Any]]:
+    async with rt.uow() as uow:
+        status, _ = await visible_status(rt, uow, raw_id, viewer_id)
+        edits = await StatusRepository(uow).edits(status.id)
+        author_view = await StatusViews(uow, rt.settings.public_url, viewer_id).one(status)
+    if author_view is None:
+        raise NotFound()
+    versions = edits or [
+        StatusEdit(
+            id=status.id,
+            status_id=status.id,
+            text=status.text,
+            content=status.content,
+            spoiler_text=status.spoiler_text,
+            sensitive=status.sensitive,
+            created_at=status.created_at,
+        )
+    ]
+    return [
+        {
+            "content": v.content,
+            "spoiler_text": v.spoiler_text,
+            "sensitive": v.sensitive,
+            "created_at": iso(v.created_at),
+            "account": author_view["account"],
+            "poll": None,
+            "media_attachments": [],
+            "emojis": [],
+        }
+        for v in versions
+    ]
+
+
+async def edit(rt: Runtime, raw_id: str, editor_id: int, data: StatusEditInput) -> dict[str, Any]:
+    _refuse_unsupported(data.media_ids, data.poll)
+    text = data.status.strip()
+    _check_text(rt, text, data.spoiler_text)
+    now = rt.clock.now()
+    async with rt.uow(write=True) as uow:
+        status, _ = await visible_status(rt, uow, raw_id, editor_id)
+        if status.account_id != editor_id or status.reblog_of_id is not None:
+            raise Forbidden("This action is not allowed")
+        repo = StatusRepository(uow)
+        if not await repo.edits(status.id):  # the first edit keeps the original too
+            repo.add(_version(rt, status, status.created_at))
+        status.text, status.spoiler_text = text, data.spoiler_text
+        status.sensitive = data.sensitive or bool(data.spoiler_text)
+        status.language = data.language or status.language
+        status.edited_at = now
+        mentioned = await _write_content(rt, uow, status, text, replace=True)
+        repo.add(_version(rt, status, now))
+        rebloggers = {r.account_id for r in await repo.reblogs_of(status.id)}
+        pending = [Pending(a, "update", editor_id, status.id) for a in rebloggers]
+        pending += [Pending(m, "mention", editor_id, status.id) for m in mentioned]
+        uow.after_commit(delivery.after_commit(rt, pending))
+        await uow.commit()
+        view = await StatusViews(uow, rt.settings.public_url, editor_id).one(status)
+    log.info("status_edited", status_id=status.id, account_id=editor_id)
+    assert view is not None
+    return view
+
+
+def _version(rt: Runtime, status: Status, when: Any) -> StatusEdit:
+    return StatusEdit(
+        id=rt.ids.next_id(shard_of(status.account_id)),
+        status_id=status.id,
+        text=status.text,
+        content=status.content,
+        spoiler_text=status.spoiler_text,
+        sensitive=status.sensitive,
+        created_at=when,
+    )
+
+
+async def delete(rt: Runtime, raw_id: str, author_id: int) -> dict[str, Any]:
+    """Delete one's own status; answers it with its source ``text``, for redrafting."""
+    async with rt.uow(write=True) as uow:
+        status, _ = await visible_status(rt, uow, raw_id, author_id)
+        if status.account_id != author_id:
+            raise NotFound()
+        view = await StatusViews(uow, rt.settings.public_url, author_id).one(status)
+        await remove(uow, status)
+        await uow.commit()
+    log.info("status_deleted", status_id=status.id, account_id=author_id)
+    assert view is not None
+    return {**view, "text": status.text}
+
+
+async def remove(uow: UnitOfWork, status: Status) -> None:
+    """Delete a status and everything hanging off it, keeping every counter exact."""
+    repo = StatusRepository(uow)
+    accounts = AccountRepository(uow)
+    doomed = [status]
+    if status.reblog_of_id is None:
+        doomed += await repo.reblogs_of(status.id)
+    for row in doomed:
+        await repo.delete(row)
+        await accounts.bump(row.account_id, statuses_count=-1)
+    if status.reblog_of_id is not None:
+        await repo.bump(status.reblog_of_id, reblogs_count=-1)
+    elif status.in_reply_to_id is not None:
+        await repo.bump(status.in_reply_to_id, replies_count=-1)
+    await repo.remove_marks_of_status(status.id)
+    await NotificationRepository(uow).remove_about([row.id for row in doomed])
+
+
+async def context(rt: Runtime, raw_id: str, viewer_id: int | None) -> dict[str, Any]:
+    async with rt.uow() as uow:
+        status, relations = await proper(rt, uow, raw_id, viewer_id)
+        repo = StatusRepository(uow)
+        ancestors: list[Status] = []
+        cursor = status
+        while cursor.in_reply_to_id is not None and len(ancestors) < MAX_ANCESTORS:
+            parent = await repo.get(cursor.in_reply_to_id)
+            if parent is None:
+                break
+            ancestors.append(parent)
+            cursor = parent
+        ancestors.reverse()
+        descendants: list[Status] = []
+        frontier = [status.id]
+        while frontier and len(descendants) < MAX_DESCENDANTS:
+            replies = sorted(await repo.replies_to(frontier), key=lambda s: s.id)
+            descendants.extend(replies)
+            frontier = [r.id for r in replies]
+        audience = await Audience.load(uow, [*ancestors, *descendants])
+        views = StatusViews(uow, rt.settings.public_url, viewer_id)
+
+        def keep(s: Status) -> bool:
+            return shown_in_timeline(s, None, relations, audience)
+
+        return {
+            "ancestors": await views.render([s for s in ancestors if keep(s)]),
+            "descendants": await views.render(
+                [s for s in _depth_first(status.id, descendants) if keep(s)]
+            ),
+        }
+
+
+def _depth_first(root: int, replies: list[Status]) -> list[Status]:
+    """Replies in reading order: each reply followed by its own replies (Mastodon's order)."""
+    children: dict[int, list[Status]] = {}
+    for reply in replies:
+        children.setdefault(reply.in_reply_to_id or 0, []).append(reply)
+    ordered: list[Status] = []
+    stack = list(reversed(children.get(root, [])))
+    while stack:
+        node = stack.pop()
+        ordered.append(node)
+        stack.extend(reversed(children.get(node.id, [])))
+    return ordered

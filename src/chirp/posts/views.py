@@ -1,0 +1,179 @@
+"""Turning status rows into Mastodon's Status entities, a page at a time.
+
+``StatusViews.render`` takes the statuses of a page and answers their entities with a fixed
+number of queries, whatever the page size: the reblogged originals, their authors, mentions
+and tags (one query per database holding any), then the viewer's favourites, bookmarks, pins
+and reblogs among them (one query each, on the viewer's shard). No lazy loads anywhere.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from chirp.accounts.models import Account
+from chirp.accounts.repository import AccountRepository
+from chirp.accounts.schemas import account_public
+from chirp.core.text import iso
+from chirp.db.uow import UnitOfWork
+from chirp.posts.models import Bookmark, Favourite, Pin, Status, StatusMention, StatusTag
+from chirp.posts.repository import StatusRepository
+
+
+@dataclass(slots=True)
+class _Loaded:
+    statuses: dict[int, Status] = field(default_factory=dict)
+    accounts: dict[int, Account] = field(default_factory=dict)
+    mentions: dict[int, list[StatusMention]] = field(default_factory=lambda: defaultdict(list))
+    tags: dict[int, list[StatusTag]] = field(default_factory=lambda: defaultdict(list))
+    favourited: set[int] = field(default_factory=set)
+    bookmarked: set[int] = field(default_factory=set)
+    pinned: set[int] = field(default_factory=set)
+    reblogged: set[int] = field(default_factory=set)
+
+
+class StatusViews:
+    def __init__(self, uow: UnitOfWork, base_url: str, viewer_id: int | None) -> None:
+        self.uow = uow
+        self.base_url = base_url
+        self.viewer_id = viewer_id
+
+    async def render(self, page: Sequence[Status]) -> list[dict[str, Any]]:
+        """Entities for ``page`` in its order; a reblog of a vanished status is left out."""
+        loaded = await self._load(page)
+        out = []
+        for status in page:
+            entity = self._entity(status, loaded)
+            if entity is not None:
+                if self.viewer_id is None:
+                    _drop_viewer_fields(entity)
+                out.append(entity)
+        return out
+
+    async def one(self, status: Status) -> dict[str, Any] | None:
+        rendered = await self.render([status])
+        return rendered[0] if rendered else None
+
+    async def _load(self, page: Sequence[Status]) -> _Loaded:
+        repo = StatusRepository(self.uow)
+        loaded = _Loaded(statuses={s.id: s for s in page})
+        missing = {s.reblog_of_id for s in page if s.reblog_of_id} - set(loaded.statuses)
+        if missing:
+            loaded.statuses.update(await repo.get_many(missing))
+        everything = list(loaded.statuses.values())
+        loaded.accounts = await AccountRepository(self.uow).get_many(
+            s.account_id for s in everything
+        )
+        originals = [s.id for s in everything if s.reblog_of_id is None]
+        if originals:
+            for mention in await repo.mentions(originals):
+                loaded.mentions[mention.status_id].append(mention)
+            for tag in await repo.tags(originals):
+                loaded.tags[tag.status_id].append(tag)
+        if self.viewer_id is not None and originals:
+            viewer = self.viewer_id
+            loaded.favourited = await repo.marked_among(Favourite, viewer, originals)
+            loaded.bookmarked = await repo.marked_among(Bookmark, viewer, originals)
+            loaded.pinned = await repo.marked_among(Pin, viewer, originals)
+            loaded.reblogged = await repo.reblogged_among(viewer, originals)
+        return loaded
+
+    def _entity(self, status: Status, loaded: _Loaded) -> dict[str, Any] | None:
+        account = loaded.accounts.get(status.account_id)
+        if account is None:
+            return None
+        if status.reblog_of_id is not None:
+            original = loaded.statuses.get(status.reblog_of_id)
+            inner = self._entity(original, loaded) if original is not None else None
+            if inner is None:
+                return None
+            return {
+                **self._base(status, account),
+                "content": "",
+                "spoiler_text": "",
+                "sensitive": False,
+                "visibility": status.visibility,
+                "language": None,
+                "mentions": [],
+                "tags": [],
+                "reblog": inner,
+                "in_reply_to_id": None,
+                "in_reply_to_account_id": None,
+                "reblogs_count": 0,
+                "favourites_count": 0,
+                "replies_count": 0,
+                "favourited": inner.get("favourited", False),
+                "reblogged": inner.get("reblogged", False),
+                "bookmarked": inner.get("bookmarked", False),
+                "muted": False,
+                "pinned": False,
+                "url": inner["url"],
+                "uri": f"{self.base_url}/users/{account.username}/statuses/{status.id}/activity",
+            }
+        return {
+            **self._base(status, account),
+            "content": status.content,
+            "spoiler_text": status.spoiler_text,
+            "sensitive": status.sensitive,
+            "visibility": status.visibility,
+            "language": status.language,
+            "mentions": [
+                {
+                    "id": str(m.account_id),
+                    "username": m.username,
+                    "acct": m.username,
+                    "url": f"{self.base_url}/@{m.username}",
+                }
+                for m in loaded.mentions.get(status.id, [])
+            ],
+            "tags": [
+                {"name": t.display, "url": f"{self.base_url}/tags/{t.name}"}
+                for t in loaded.tags.get(status.id, [])
+            ],
+            "reblog": None,
+            "in_reply_to_id": _str(status.in_reply_to_id),
+            "in_reply_to_account_id": _str(status.in_reply_to_account_id),
+            "reblogs_count": status.reblogs_count,
+            "favourites_count": status.favourites_count,
+            "replies_count": status.replies_count,
+            "favourited": status.id in loaded.favourited,
+            "reblogged": status.id in loaded.reblogged,
+            "bookmarked": status.id in loaded.bookmarked,
+            "muted": False,
+            "pinned": status.id in loaded.pinned,
+        }
+
+    def _base(self, status: Status, account: Account) -> dict[str, Any]:
+        entity = {
+            "id": str(status.id),
+            "uri": f"{self.base_url}/users/{account.username}/statuses/{status.id}",
+            "url": f"{self.base_url}/@{account.username}/{status.id}",
+            "created_at": iso(status.created_at),
+            "edited_at": iso(status.edited_at) if status.edited_at else None,
+            "account": account_public(account, self.base_url),
+            "media_attachments": [],
+            "application": None,
+            "emojis": [],
+            "poll": None,
+            "card": None,
+            "text": None,
+            "filtered": [],
+        }
+        return entity
+
+
+_VIEWER_FIELDS = ("favourited", "reblogged", "bookmarked", "muted", "pinned", "filtered")
+
+
+def _drop_viewer_fields(entity: dict[str, Any]) -> None:
+    """Anonymous readers get no viewer-specific fields, as on Mastodon."""
+    for name in _VIEWER_FIELDS:
+        entity.pop(name, None)
+    if entity.get("reblog"):
+        _drop_viewer_fields(entity["reblog"])
+
+
+def _str(value: int | None) -> str | None:
+    return None if value is None else str(value)

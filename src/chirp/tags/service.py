@@ -1,0 +1,99 @@
+"""Tag use cases: the Tag entity with its week of history, and following tags."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from chirp.core.errors import NotFound
+from chirp.core.ids import shard_of, time_of
+from chirp.core.pagination import Page
+from chirp.db.uow import UnitOfWork
+from chirp.posts.repository import StatusRepository
+from chirp.runtime import Runtime
+from chirp.tags.models import TagFollow
+from chirp.tags.repository import TagRepository
+
+_NAME = re.compile(r"^\w*[^\W\d]\w*$")
+HISTORY_DAYS = 7
+
+
+def normalize(raw: str) -> str:
+    name = raw.strip().lstrip("#")
+    if not name or len(name) > 100 or not _NAME.match(name):
+        raise NotFound()
+    return name.lower()
+
+
+async def _entity(
+    rt: Runtime, uow: UnitOfWork, name: str, viewer_id: int | None, following: bool | None = None
+) -> dict[str, Any]:
+    today = rt.clock.now().astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    since = today - timedelta(days=HISTORY_DAYS - 1)
+    uses = await StatusRepository(uow).tag_uses(name, since)
+    history = []
+    for offset in range(HISTORY_DAYS):
+        day = today - timedelta(days=offset)
+        start, end = day, day + timedelta(days=1)
+        on_day = [(s, a) for s, a in uses if start <= _time(s) < end]
+        history.append(
+            {
+                "day": str(int(day.timestamp())),
+                "uses": str(len(on_day)),
+                "accounts": str(len({a for _, a in on_day})),
+            }
+        )
+    entity: dict[str, Any] = {
+        "id": name,
+        "name": name,
+        "url": f"{rt.settings.public_url}/tags/{name}",
+        "history": history,
+    }
+    if viewer_id is not None:
+        if following is None:
+            following = await TagRepository(uow).follows(viewer_id, name) is not None
+        entity["following"] = following
+    return entity
+
+
+def _time(status_id: int) -> datetime:
+    return time_of(status_id)
+
+
+async def show(rt: Runtime, raw: str, viewer_id: int | None) -> dict[str, Any]:
+    name = normalize(raw)
+    async with rt.uow() as uow:
+        return await _entity(rt, uow, name, viewer_id)
+
+
+async def set_following(rt: Runtime, raw: str, viewer_id: int, on: bool) -> dict[str, Any]:
+    name = normalize(raw)
+    async with rt.uow(write=True) as uow:
+        repo = TagRepository(uow)
+        if on and await repo.follows(viewer_id, name) is None:
+            repo.add(
+                TagFollow(
+                    id=rt.ids.next_id(shard_of(viewer_id)),
+                    account_id=viewer_id,
+                    name=name,
+                    created_at=rt.clock.now(),
+                )
+            )
+        elif not on:
+            await repo.remove(viewer_id, name)
+        try:
+            await uow.commit()
+        except IntegrityError:  # a concurrent follow of the same tag: already following
+            await uow.rollback()
+        return await _entity(rt, uow, name, viewer_id, following=on)
+
+
+async def followed(rt: Runtime, viewer_id: int, page: Page) -> list[tuple[int, dict[str, Any]]]:
+    async with rt.uow() as uow:
+        rows = await TagRepository(uow).page(viewer_id, page)
+        return [
+            (row.id, await _entity(rt, uow, row.name, viewer_id, following=True)) for row in rows
+        ]

@@ -1,0 +1,1 @@
+"""Timelines: home (through a pluggable strategy), public, hashtag and account timelines."""

@@ -1,0 +1,83 @@
+"""The home timeline, behind one interface that fan-out strategies plug into.
+
+``HomeTimeline`` answers the ids of a page of a viewer's home timeline. ``PullHome`` computes
+it on read from the followed accounts' (and followed tags') recent posts: correct for any
+data, and the reference the push and hybrid strategies of the timeline engine must match.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from chirp.core.pagination import Page
+from chirp.db.uow import UnitOfWork
+from chirp.graph.relations import Relations
+from chirp.posts.models import Status
+from chirp.posts.repository import StatusRepository
+from chirp.tags.repository import TagRepository
+from chirp.timelines.filtering import fill
+
+
+class HomeTimeline(Protocol):
+    async def page(self, uow: UnitOfWork, relations: Relations, page: Page) -> list[Status]:
+        """The statuses of one page of the viewer's home timeline, newest first."""
+        ...
+
+
+def belongs_in_home(status: Status, original: Status | None, relations: Relations) -> bool:
+    """Mastodon's home rules beyond visibility: no reblogs from follows that hide them, and
+    no replies to accounts the viewer does not follow."""
+    viewer = relations.viewer_id
+    author = status.account_id
+    if status.reblog_of_id is not None:
+        follow = relations.following.get(author)
+        if author != viewer and follow is not None and not follow.show_reblogs:
+            return False
+        if original is not None and original.account_id == viewer:
+            return True
+        status = original or status
+    replied_to = status.in_reply_to_account_id
+    if replied_to is None or replied_to in (status.account_id, viewer):
+        return True
+    return replied_to in relations.following
+
+
+class PullHome:
+    async def page(self, uow: UnitOfWork, relations: Relations, page: Page) -> list[Status]:
+        assert relations.viewer_id is not None
+        viewer = relations.viewer_id
+        repo = StatusRepository(uow)
+        authors = [viewer, *relations.following]
+        tags = await TagRepository(uow).followed_names(viewer)
+
+        async def fetch(cursor: Page) -> list[Status]:
+            rows = await repo.by_accounts(authors, cursor)
+            if tags:
+                tagged = await repo.tagged(tags, cursor)
+                extra = set(tagged) - {s.id for s in rows}
+                rows += list((await repo.get_many(extra)).values())
+            return rows
+
+        def rule(status: Status, original: Status | None) -> bool:
+            if status.account_id == viewer or status.account_id in relations.following:
+                return belongs_in_home(status, original, relations)
+            # Otherwise it came through a followed tag: public originals only.
+            return status.visibility == "public" and status.reblog_of_id is None
+
+        return _once_per_status(await fill(uow, relations, page, fetch, rule))
+
+
+def _once_per_status(statuses: list[Status]) -> list[Status]:
+    """A status reblogged by several followed accounts shows once, at its newest appearance."""
+    seen: set[int] = set()
+    out = []
+    for status in statuses:
+        key = status.reblog_of_id or status.id
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(status)
+    return out
+
+
+STRATEGIES: dict[str, HomeTimeline] = {"pull": PullHome()}

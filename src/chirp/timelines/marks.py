@@ -1,0 +1,39 @@
+"""The viewer's favourites and bookmarks as timelines, paged by when they were marked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chirp.core.pagination import Page
+from chirp.graph.relations import Relations
+from chirp.posts.models import Bookmark, Favourite
+from chirp.posts.repository import StatusRepository
+from chirp.posts.views import StatusViews
+from chirp.runtime import Runtime
+from chirp.timelines.filtering import visible
+
+
+async def favourites(rt: Runtime, viewer_id: int, page: Page) -> list[tuple[int, Any]]:
+    return await _marked(rt, viewer_id, page, Favourite)
+
+
+async def bookmarks(rt: Runtime, viewer_id: int, page: Page) -> list[tuple[int, Any]]:
+    return await _marked(rt, viewer_id, page, Bookmark)
+
+
+async def _marked(
+    rt: Runtime, viewer_id: int, page: Page, model: type[Favourite] | type[Bookmark]
+) -> list[tuple[int, Any]]:
+    async with rt.uow() as uow:
+        repo = StatusRepository(uow)
+        rows = await repo.marks_page(model, viewer_id, page)
+        found = await repo.get_many(r.status_id for r in rows)
+        relations = await Relations.load(uow, viewer_id, rt.clock.now())
+        relations.muting.clear()  # one's own marks stay listed after a mute
+        shown = {s.id for s in await visible(uow, relations, list(found.values()))}
+        kept = [(r.id, found[r.status_id]) for r in rows if r.status_id in shown]
+        views = await StatusViews(uow, rt.settings.public_url, viewer_id).render(
+            [s for _, s in kept]
+        )
+        by_id = {int(v["id"]): v for v in views}
+        return [(mark_id, by_id[s.id]) for mark_id, s in kept if s.id in by_id]
