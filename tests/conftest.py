@@ -28,7 +28,8 @@ from chirp.runtime import Runtime
 
 BACKEND = os.environ.get("CHIRP_TEST_BACKEND", "sqlite")
 PG = os.environ.get("CHIRP_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
-PG_SHARDS = ("chirp_test_0", "chirp_test_1")
+# Per-run database names, so concurrent runs on one server never drop each other's databases.
+PG_SHARDS = (f"chirp_test_{os.getpid()}_0", f"chirp_test_{os.getpid()}_1")
 PASSWORD = "Correct-Horse-Battery-9"
 
 
@@ -64,11 +65,24 @@ def _settings(data_dir: Path, **extra: Any) -> Settings:
     )
 
 
+async def _drop_pg_databases() -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(f"{PG}/postgres")
+    try:
+        for name in PG_SHARDS:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
 @pytest.fixture(scope="session")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     settings = _settings(tmp_path_factory.mktemp("chirp"))
     upgrade_all(settings)
-    return settings
+    yield settings
+    if BACKEND == "postgres":
+        asyncio.run(_drop_pg_databases())
 
 
 class FakeClock(Clock):

@@ -79,3 +79,41 @@ async def test_each_shard_database_is_migrated_to_head(rt: Runtime) -> None:
         async with shard.engine.connect() as conn:
             version = await conn.scalar(text("SELECT version_num FROM alembic_version"))
         assert version == head
+
+
+async def test_statuses_and_marks_land_on_their_owners_shards(api: Api, rt: Runtime) -> None:
+    from chirp.notifications.models import Notification
+    from chirp.posts.models import Favourite, Status, StatusMention, StatusTag
+    from tests.conftest import bearer
+
+    tokens = {name: await api.register(name) for name in NAMES[:6]}
+    ids = {}
+    for name, token in tokens.items():
+        me = await api.client.get("/api/v1/accounts/verify_credentials", headers=bearer(token))
+        ids[name] = int(me.json()["id"])
+    author, *others = NAMES[:6]
+    posted = await api.client.post(
+        "/api/v1/statuses",
+        headers=bearer(tokens[author]),
+        data={"status": f"hello @{others[0]} #sharded"},
+    )
+    status_id = int(posted.json()["id"])
+    assert ids_shard(status_id) == ids_shard(ids[author])
+    home = rt.shards.for_id(ids[author]).index
+    assert await _where(rt, Status, "id", status_id) == [home]
+    assert await _where(rt, StatusMention, "status_id", status_id) == [home]
+    assert await _where(rt, StatusTag, "status_id", status_id) == [home]
+    for name in others:
+        await api.client.post(
+            f"/api/v1/statuses/{status_id}/favourite", headers=bearer(tokens[name])
+        )
+        fav_home = rt.shards.for_id(ids[name]).index
+        assert await _where(rt, Favourite, "account_id", ids[name]) == [fav_home]
+    mentioned_home = rt.shards.for_id(ids[others[0]]).index
+    assert await _where(rt, Notification, "account_id", ids[others[0]]) == [mentioned_home]
+    shown = await api.client.get(f"/api/v1/statuses/{status_id}")
+    assert shown.json()["favourites_count"] == len(others)
+
+
+def ids_shard(snowflake: int) -> int:
+    return ids.shard_of(snowflake)

@@ -66,12 +66,14 @@ class StatusViews:
         loaded.accounts = await AccountRepository(self.uow).get_many(
             s.account_id for s in everything
         )
+        # Asked for every status of the page, wrappers included: which databases a phase
+        # touches then depends on the page's accounts, not on how many rows it has.
+        every_id = [s.id for s in everything]
+        for mention in await repo.mentions(every_id):
+            loaded.mentions[mention.status_id].append(mention)
+        for tag in await repo.tags(every_id):
+            loaded.tags[tag.status_id].append(tag)
         originals = [s.id for s in everything if s.reblog_of_id is None]
-        if originals:
-            for mention in await repo.mentions(originals):
-                loaded.mentions[mention.status_id].append(mention)
-            for tag in await repo.tags(originals):
-                loaded.tags[tag.status_id].append(tag)
         if self.viewer_id is not None and originals:
             viewer = self.viewer_id
             loaded.favourited = await repo.marked_among(Favourite, viewer, originals)

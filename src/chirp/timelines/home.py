@@ -64,20 +64,8 @@ class PullHome:
             # Otherwise it came through a followed tag: public originals only.
             return status.visibility == "public" and status.reblog_of_id is None
 
-        return _once_per_status(await fill(uow, relations, page, fetch, rule))
-
-
-def _once_per_status(statuses: list[Status]) -> list[Status]:
-    """A status reblogged by several followed accounts shows once, at its newest appearance."""
-    seen: set[int] = set()
-    out = []
-    for status in statuses:
-        key = status.reblog_of_id or status.id
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append(status)
-    return out
+        # A status reblogged by several followed accounts shows once, at its newest appearance.
+        return await fill(uow, relations, page, fetch, rule, once_per_status=True)
 
 
 STRATEGIES: dict[str, HomeTimeline] = {"pull": PullHome()}
