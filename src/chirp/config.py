@@ -102,6 +102,8 @@ class Settings(BaseSettings):
                     f"unsupported database URL scheme in {url.split('://')[0]!r}: "
                     "use sqlite+aiosqlite:// or postgresql+asyncpg://"
                 )
+        if self.timeline_strategy not in {"pull"}:
+            raise ValueError("CHIRP_TIMELINE_STRATEGY must be pull")
         if self.password_profile not in {"standard", "fast-insecure"}:
             raise ValueError("CHIRP_PASSWORD_PROFILE must be standard or fast-insecure")
         fast = self.password_profile != "standard"  # noqa: S105 - a profile name
