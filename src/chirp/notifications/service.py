@@ -109,14 +109,14 @@ async def _render(
         status = views.get(row.status_id) if row.type in WITH_STATUS else None
         if row.type in WITH_STATUS and status is None:
             continue
-        out.append(
-            {
-                "id": str(row.id),
-                "type": row.type,
-                "created_at": iso(row.created_at),
-                "group_key": f"ungrouped-{row.id}",
-                "account": account_public(account, base),
-                "status": status,
-            }
-        )
+        entity = {
+            "id": str(row.id),
+            "type": row.type,
+            "created_at": iso(row.created_at),
+            "group_key": f"ungrouped-{row.id}",
+            "account": account_public(account, base),
+        }
+        if status is not None:  # absent, not null, for follows (as Mastodon sends them)
+            entity["status"] = status
+        out.append(entity)
     return out

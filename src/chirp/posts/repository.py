@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, or_, select, update
+from sqlalchemy import Select, delete, func, or_, select, update
 
 from chirp.core.pagination import Page
 from chirp.db.shards import PhysicalShard
@@ -147,6 +147,28 @@ class StatusRepository:
         return await self.uow.for_id(account_id).scalar(
             select(Status).where(Status.account_id == account_id, Status.reblog_of_id == status_id)
         )
+
+    async def first_reblogs(self, status_ids: Iterable[int], by: Iterable[int]) -> dict[int, int]:
+        """For each status, the id of its earliest reblog by any of the accounts ``by``."""
+        wanted = list(set(status_ids))
+        groups = self._group(by)
+
+        async def load(shard: PhysicalShard) -> list[Any]:
+            accounts = groups.get(shard.index)
+            if not accounts:
+                return []
+            query = (
+                select(Status.reblog_of_id, func.min(Status.id))
+                .where(Status.reblog_of_id.in_(wanted), Status.account_id.in_(accounts))
+                .group_by(Status.reblog_of_id)
+            )
+            return list((await self.uow.session(shard).execute(query)).all())
+
+        first: dict[int, int] = {}
+        for rows in await self.uow.shards.gather(load):
+            for original_id, reblog_id in rows:
+                first[original_id] = min(reblog_id, first.get(original_id, reblog_id))
+        return first
 
     async def reblogged_among(self, account_id: int, status_ids: Iterable[int]) -> set[int]:
         wanted = list(set(status_ids))

@@ -220,7 +220,6 @@ async def history(rt: Runtime, raw_id: str, viewer_id: int | None) -> list[dict[
             "sensitive": v.sensitive,
             "created_at": iso(v.created_at),
             "account": author_view["account"],
-            "poll": None,
             "media_attachments": [],
             "emojis": [],
         }

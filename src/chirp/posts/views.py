@@ -156,9 +156,8 @@ class StatusViews:
             "edited_at": iso(status.edited_at) if status.edited_at else None,
             "account": account_public(account, self.base_url),
             "media_attachments": [],
-            "application": None,
             "emojis": [],
-            "poll": None,
+            "poll": None,  # Status.poll is nullable; StatusEdit.poll is absent without one
             "card": None,
             "text": None,
             "filtered": [],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,6 +20,11 @@ from chirp.tags.repository import TagRepository
 
 _NAME = re.compile(r"^\w*[^\W\d]\w*$")
 HISTORY_DAYS = 7
+
+
+def tag_id(name: str) -> int:
+    """A stable numeric id for a tag name (tags have no table of their own)."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big") >> 1
 
 
 def normalize(raw: str) -> str:
@@ -47,7 +53,7 @@ async def _entity(
             }
         )
     entity: dict[str, Any] = {
-        "id": name,
+        "id": str(tag_id(name)),
         "name": name,
         "url": f"{rt.settings.public_url}/tags/{name}",
         "history": history,

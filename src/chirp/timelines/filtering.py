@@ -27,11 +27,8 @@ async def fill(
     page: Page,
     fetch: Fetch,
     rule: Rule | None = None,
-    *,
-    once_per_status: bool = False,
 ) -> list[Status]:
-    """Up to ``page.limit`` statuses that ``fetch`` offers and the viewer may see; with
-    ``once_per_status``, a status and its reblogs count once (the newest appearance)."""
+    """Up to ``page.limit`` statuses that ``fetch`` offers and the viewer may see."""
     kept: dict[int, Status] = {}
     cursor = replace(page, limit=max(page.limit, 20) * 2)
     for _ in range(ROUNDS):
@@ -40,8 +37,6 @@ async def fill(
             break
         for status in await visible(uow, relations, batch, rule):
             kept[status.id] = status
-        if once_per_status:
-            kept = _once_per_status(kept)
         if len(kept) >= page.limit or len(batch) < cursor.limit:
             break
         if page.ascending:
@@ -49,19 +44,6 @@ async def fill(
         else:
             cursor = replace(cursor, max_id=min(s.id for s in batch))
     return [kept[i] for i in page.pick(list(kept))]
-
-
-def _once_per_status(kept: dict[int, Status]) -> dict[int, Status]:
-    """Newest first, drop any status whose original (or that itself) already appeared."""
-    seen: set[int] = set()
-    out: dict[int, Status] = {}
-    for status_id in sorted(kept, reverse=True):
-        status = kept[status_id]
-        key = status.reblog_of_id or status.id
-        if key not in seen:
-            seen.add(key)
-            out[status_id] = status
-    return out
 
 
 async def visible(

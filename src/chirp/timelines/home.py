@@ -50,22 +50,35 @@ class PullHome:
         authors = [viewer, *relations.following]
         tags = await TagRepository(uow).followed_names(viewer)
 
+        following = {viewer, *relations.following}
+        first_reblog: dict[int, int] = {}
+
         async def fetch(cursor: Page) -> list[Status]:
             rows = await repo.by_accounts(authors, cursor)
             if tags:
                 tagged = await repo.tagged(tags, cursor)
                 extra = set(tagged) - {s.id for s in rows}
                 rows += list((await repo.get_many(extra)).values())
+            reblogged = {s.reblog_of_id for s in rows if s.reblog_of_id is not None}
+            if reblogged:
+                first_reblog.update(await repo.first_reblogs(reblogged, authors))
             return rows
 
         def rule(status: Status, original: Status | None) -> bool:
-            if status.account_id == viewer or status.account_id in relations.following:
+            if status.reblog_of_id is not None:
+                # A status shows once, at its first appearance, as on Mastodon: not again when
+                # a followed account reblogs what is already there (its own post, or an earlier
+                # reblog by another followed account).
+                if original is not None and original.account_id in following:
+                    return False
+                if first_reblog.get(status.reblog_of_id, status.id) < status.id:
+                    return False
+            if status.account_id in following:
                 return belongs_in_home(status, original, relations)
             # Otherwise it came through a followed tag: public originals only.
             return status.visibility == "public" and status.reblog_of_id is None
 
-        # A status reblogged by several followed accounts shows once, at its newest appearance.
-        return await fill(uow, relations, page, fetch, rule, once_per_status=True)
+        return await fill(uow, relations, page, fetch, rule)
 
 
 STRATEGIES: dict[str, HomeTimeline] = {"pull": PullHome()}
