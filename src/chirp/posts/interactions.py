@@ -32,9 +32,10 @@ MAX_PINS = 5
 NOT_ALLOWED = "This action is not allowed"
 
 
-async def _view(rt: Runtime, uow: UnitOfWork, status: Status, viewer_id: int) -> dict[str, Any]:
-    fresh = await StatusRepository(uow).counts(status.id) or status
-    view = await StatusViews(uow, rt.settings.public_url, viewer_id).one(fresh)
+async def _view(rt: Runtime, uow: UnitOfWork, status_id: int, viewer_id: int) -> dict[str, Any]:
+    """The status read afresh (counters just moved; a rollback may have expired the row)."""
+    fresh = await StatusRepository(uow).counts(status_id)
+    view = await StatusViews(uow, rt.settings.public_url, viewer_id).one(fresh) if fresh else None
     if view is None:
         raise NotFound()
     return view
@@ -43,6 +44,7 @@ async def _view(rt: Runtime, uow: UnitOfWork, status: Status, viewer_id: int) ->
 async def favourite(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
     async with rt.uow(write=True) as uow:
         status, _ = await proper(rt, uow, raw_id, viewer_id)
+        status_id = status.id
         repo = StatusRepository(uow)
         if await repo.mark(Favourite, viewer_id, status.id) is None:
             repo.add_mark(
@@ -63,22 +65,24 @@ async def favourite(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
                 await uow.commit()
             except IntegrityError:  # the same favourite raced in: it counts once
                 await uow.rollback()
-        return await _view(rt, uow, status, viewer_id)
+        return await _view(rt, uow, status_id, viewer_id)
 
 
 async def unfavourite(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
     async with rt.uow(write=True) as uow:
         status, _ = await proper(rt, uow, raw_id, viewer_id)
+        status_id = status.id
         repo = StatusRepository(uow)
         if await repo.remove_mark(Favourite, viewer_id, status.id):
             await repo.bump(status.id, favourites_count=-1)
         await uow.commit()
-        return await _view(rt, uow, status, viewer_id)
+        return await _view(rt, uow, status_id, viewer_id)
 
 
 async def bookmark(rt: Runtime, viewer_id: int, raw_id: str, on: bool) -> dict[str, Any]:
     async with rt.uow(write=True) as uow:
         status, _ = await proper(rt, uow, raw_id, viewer_id)
+        status_id = status.id
         repo = StatusRepository(uow)
         if on and await repo.mark(Bookmark, viewer_id, status.id) is None:
             repo.add_mark(
@@ -95,12 +99,13 @@ async def bookmark(rt: Runtime, viewer_id: int, raw_id: str, on: bool) -> dict[s
             await uow.commit()
         except IntegrityError:
             await uow.rollback()
-        return await _view(rt, uow, status, viewer_id)
+        return await _view(rt, uow, status_id, viewer_id)
 
 
 async def pin(rt: Runtime, viewer_id: int, raw_id: str, on: bool) -> dict[str, Any]:
     async with rt.uow(write=True) as uow:
         status, _ = await visible_status(rt, uow, raw_id, viewer_id)
+        status_id = status.id
         if status.account_id != viewer_id or status.reblog_of_id is not None:
             raise Unprocessable("Validation failed: You can only pin your own posts")
         repo = StatusRepository(uow)
@@ -123,12 +128,13 @@ async def pin(rt: Runtime, viewer_id: int, raw_id: str, on: bool) -> dict[str, A
         else:
             await repo.remove_mark(Pin, viewer_id, status.id)
         await uow.commit()
-        return await _view(rt, uow, status, viewer_id)
+        return await _view(rt, uow, status_id, viewer_id)
 
 
 async def reblog(rt: Runtime, viewer_id: int, raw_id: str, visibility: str) -> dict[str, Any]:
     async with rt.uow(write=True) as uow:
         status, _ = await proper(rt, uow, raw_id, viewer_id)
+        status_id = status.id
         own_private = status.visibility == "private" and status.account_id == viewer_id
         if status.visibility not in ("public", "unlisted") and not own_private:
             raise Forbidden(NOT_ALLOWED)
@@ -163,10 +169,23 @@ async def reblog(rt: Runtime, viewer_id: int, raw_id: str, visibility: str) -> d
                     rt, [Pending(status.account_id, "reblog", viewer_id, status.id)]
                 )
             )
-            await uow.commit()
-            log.info("reblogged", status_id=status.id, account_id=viewer_id)
-        await StatusRepository(uow).counts(status.id)
-        view = await StatusViews(uow, rt.settings.public_url, viewer_id).one(existing)
+            reblog_id = existing.id
+            try:
+                await uow.commit()
+                log.info("reblogged", status_id=status_id, account_id=viewer_id)
+            except IntegrityError:  # the same reblog raced in (one per account and status)
+                await uow.rollback()
+                winner = await repo.reblog_by(viewer_id, status_id)
+                if winner is None:
+                    raise
+                reblog_id = winner.id
+        else:
+            reblog_id = existing.id
+        await repo.counts(status_id)
+        fresh = await repo.get(reblog_id)
+        view = (
+            await StatusViews(uow, rt.settings.public_url, viewer_id).one(fresh) if fresh else None
+        )
     if view is None:
         raise NotFound()
     return view
@@ -175,11 +194,12 @@ async def reblog(rt: Runtime, viewer_id: int, raw_id: str, visibility: str) -> d
 async def unreblog(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
     async with rt.uow(write=True) as uow:
         status, _ = await proper(rt, uow, raw_id, viewer_id)
+        status_id = status.id
         existing = await StatusRepository(uow).reblog_by(viewer_id, status.id)
         if existing is not None:
             await service.remove(uow, existing)
         await uow.commit()
-        return await _view(rt, uow, status, viewer_id)
+        return await _view(rt, uow, status_id, viewer_id)
 
 
 async def favourited_by(

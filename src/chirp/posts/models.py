@@ -20,6 +20,8 @@ class Status(Base):
         Index("ix_status_account_id_id", "account_id", "id"),
         Index("ix_status_in_reply_to_id", "in_reply_to_id"),
         Index("ix_status_reblog_of_id", "reblog_of_id"),
+        # One reblog per account and status (originals have no reblog_of_id: NULLs differ).
+        Index("uq_status_account_id_reblog_of_id", "account_id", "reblog_of_id", unique=True),
         Index("ix_status_visibility_id", "visibility", "id"),
     )
 

@@ -9,7 +9,7 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 
 from chirp.accounts.repository import AccountRepository
-from chirp.core.errors import Forbidden, NotFound, Unprocessable
+from chirp.core.errors import NotFound, Unprocessable
 from chirp.core.ids import shard_of
 from chirp.core.text import iso
 from chirp.db.uow import UnitOfWork
@@ -75,11 +75,18 @@ async def create(
         mentioned = await _write_content(rt, uow, status, text, replace=False)
         repo.add(status)
         if idempotency_key:
-            repo.add(
-                IdempotencyKey(
-                    account_id=author_id, key=idempotency_key, status_id=status.id, created_at=now
+            used = await repo.idempotent(author_id, idempotency_key)
+            if used is None:
+                repo.add(
+                    IdempotencyKey(
+                        account_id=author_id,
+                        key=idempotency_key,
+                        status_id=status.id,
+                        created_at=now,
+                    )
                 )
-            )
+            else:  # older than the window (or its status is gone): the key starts over
+                used.status_id, used.created_at = status.id, now
         await accounts.bump(author_id, statuses_count=1)
         author = await accounts.get(author_id)
         if author is not None:
@@ -191,7 +198,7 @@ async def source(rt: Runtime, raw_id: str, viewer_id: int) -> dict[str, Any]:
     async with rt.uow() as uow:
         status, _ = await visible_status(rt, uow, raw_id, viewer_id)
     if status.account_id != viewer_id:
-        raise Forbidden("This action is not allowed")
+        raise NotFound()  # Mastodon looks only among the caller's own statuses
     return {"id": str(status.id), "text": status.text, "spoiler_text": status.spoiler_text}
 
 
@@ -235,7 +242,7 @@ async def edit(rt: Runtime, raw_id: str, editor_id: int, data: StatusEditInput) 
     async with rt.uow(write=True) as uow:
         status, _ = await visible_status(rt, uow, raw_id, editor_id)
         if status.account_id != editor_id or status.reblog_of_id is not None:
-            raise Forbidden("This action is not allowed")
+            raise NotFound()  # Mastodon looks only among the caller's own statuses
         repo = StatusRepository(uow)
         if not await repo.edits(status.id):  # the first edit keeps the original too
             repo.add(_version(rt, status, status.created_at))
