@@ -1,0 +1,23 @@
+"""The migrations build exactly the schema the models describe, on every database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from chirp.db.models import Base
+from chirp.runtime import Runtime
+
+
+async def test_migrated_databases_match_the_models(rt: Runtime) -> None:
+    for shard in rt.shards.physical:
+        async with shard.engine.connect() as conn:
+
+            def diff(sync_conn: Any) -> list[Any]:
+                context = MigrationContext.configure(sync_conn, opts={"compare_type": True})
+                return list(compare_metadata(context, Base.metadata))
+
+            differences = await conn.run_sync(diff)
+        assert differences == [], differences
