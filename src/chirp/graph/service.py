@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
+from sqlalchemy.exc import IntegrityError
 
 from chirp.accounts.models import Account
 from chirp.accounts.repository import AccountRepository
@@ -18,6 +19,7 @@ from chirp.accounts.schemas import account_public
 from chirp.core.errors import Forbidden, NotFound
 from chirp.core.ids import parse_id, shard_of
 from chirp.core.pagination import Page
+from chirp.core.text import iso
 from chirp.db.uow import UnitOfWork
 from chirp.graph.models import Block, Follow, FollowRequest, Mute
 from chirp.graph.repository import GraphRepository
@@ -44,6 +46,7 @@ async def follow(
     async with rt.uow(write=True) as uow:
         target = await _target(uow, raw_id)
         graph = GraphRepository(uow)
+        target_id, locked = target.id, target.locked  # still readable after a rollback
         if target.id == viewer_id:
             raise Forbidden(NOT_ALLOWED)
         if await graph.edge(Block, viewer_id, target.id) or await graph.edge(
@@ -72,9 +75,12 @@ async def follow(
                 await _count_follow(uow, viewer_id, target.id, +1)
             kind = "follow_request" if target.locked else "follow"
             uow.after_commit(delivery.after_commit(rt, [Pending(target.id, kind, viewer_id)]))
-        await uow.commit()
-    log.info("followed", account_id=viewer_id, target_id=target.id, requested=target.locked)
-    return (await relationships(rt, viewer_id, [str(target.id)]))[0]
+        try:
+            await uow.commit()
+        except IntegrityError:  # the same follow raced in: it was made once, by the other
+            await uow.rollback()
+    log.info("followed", account_id=viewer_id, target_id=target_id, requested=locked)
+    return (await relationships(rt, viewer_id, [str(target_id)]))[0]
 
 
 async def _count_follow(uow: UnitOfWork, follower_id: int, target_id: int, delta: int) -> None:
@@ -88,6 +94,9 @@ async def _unfollow(uow: UnitOfWork, follower_id: int, target_id: int) -> None:
     if await graph.remove(Follow, follower_id, target_id):
         await _count_follow(uow, follower_id, target_id, -1)
     await graph.remove(FollowRequest, follower_id, target_id)
+    await NotificationRepository(uow).remove_between(
+        target_id, follower_id, ("follow", "follow_request")
+    )
 
 
 async def unfollow(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
@@ -207,7 +216,6 @@ async def relationships(rt: Runtime, viewer_id: int, raw_ids: list[str]) -> list
                 "muting_notifications": bool(
                     target in muting and muting[target].hide_notifications
                 ),
-                "muting_expires_at": None,
                 "requested": target in requested,
                 "requested_by": target in requested_by,
                 "domain_blocking": False,
@@ -310,4 +318,10 @@ async def own_list(
             return await account_page(rt, uow, edges, "account_id")
         model = Block if kind == "blocks" else Mute
         edges = await graph.page_out(model, viewer_id, page, now=rt.clock.now())
-        return await account_page(rt, uow, edges, "target_id")
+        pairs = await account_page(rt, uow, edges, "target_id")
+        if model is Mute:  # Mastodon adds when each mute ends to the accounts it lists
+            ends = {e.id: e.expires_at for e in edges}
+            for edge_id, entity in pairs:
+                until = ends.get(edge_id)
+                entity["mute_expires_at"] = iso(until) if until else None
+        return pairs

@@ -68,12 +68,18 @@ class NotificationRepository:
         await self.uow.shards.gather(wipe)
 
     async def remove_between(
-        self, recipient_id: int, from_account_id: int, types: Sequence[str]
+        self,
+        recipient_id: int,
+        from_account_id: int,
+        types: Sequence[str],
+        status_id: int | None = None,
     ) -> None:
-        await self.uow.for_id(recipient_id).execute(
-            delete(Notification).where(
-                Notification.account_id == recipient_id,
-                Notification.from_account_id == from_account_id,
-                Notification.type.in_(list(types)),
-            )
+        """Notifications an action made, when the action is taken back (an unfavourite)."""
+        query = delete(Notification).where(
+            Notification.account_id == recipient_id,
+            Notification.from_account_id == from_account_id,
+            Notification.type.in_(list(types)),
         )
+        if status_id is not None:
+            query = query.where(Notification.status_id == status_id)
+        await self.uow.for_id(recipient_id).execute(query)

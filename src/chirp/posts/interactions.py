@@ -20,6 +20,7 @@ from chirp.db.uow import UnitOfWork
 from chirp.graph.service import account_page
 from chirp.notifications import delivery
 from chirp.notifications.delivery import Pending
+from chirp.notifications.repository import NotificationRepository
 from chirp.posts import service
 from chirp.posts.access import proper, visible_status
 from chirp.posts.models import Bookmark, Favourite, Pin, Status
@@ -75,6 +76,9 @@ async def unfavourite(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any
         repo = StatusRepository(uow)
         if await repo.remove_mark(Favourite, viewer_id, status.id):
             await repo.bump(status.id, favourites_count=-1)
+            await NotificationRepository(uow).remove_between(
+                status.account_id, viewer_id, ("favourite",), status.id
+            )
         await uow.commit()
         return await _view(rt, uow, status_id, viewer_id)
 

@@ -301,6 +301,10 @@ async def remove(uow: UnitOfWork, status: Status) -> None:
         await accounts.bump(row.account_id, statuses_count=-1)
     if status.reblog_of_id is not None:
         await repo.bump(status.reblog_of_id, reblogs_count=-1)
+        if status.reblog_of_account_id is not None:
+            await NotificationRepository(uow).remove_between(
+                status.reblog_of_account_id, status.account_id, ("reblog",), status.reblog_of_id
+            )
     elif status.in_reply_to_id is not None:
         await repo.bump(status.in_reply_to_id, replies_count=-1)
     await repo.remove_marks_of_status(status.id)
