@@ -7,6 +7,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Tests run on every core: each worker has its own SQLite file or PostgreSQL databases.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test lint e2e clean
 
@@ -29,7 +31,7 @@ test: $(VENV)/.test-stamp
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 e2e: $(VENV)/.test-stamp
-	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
+	$(BIN)/pytest -m e2e
 
 lock:
 	$(BIN)/pip install -q pip-tools
