@@ -108,9 +108,12 @@ def paged_statuses(request: Request, statuses: list[dict[str, Any]]) -> JSONResp
     return paged(request, statuses, [int(s["id"]) for s in statuses])
 
 
-def paged_pairs(request: Request, pairs: list[tuple[int, Any]]) -> JSONResponse:
-    """Items paged by ids that are not their own (a favourite's id for its account)."""
-    return paged(request, [item for _, item in pairs], [i for i, _ in pairs])
+def paged_pairs(request: Request, pairs: Sequence[tuple[int, Any]]) -> JSONResponse:
+    """Items paged by ids that are not their own (a favourite's id for its account). An item
+    of None was read but may not be shown: it is left out, yet still bounds the Link header,
+    so a page whose rows were all filtered out does not end a client's paging."""
+    shown = [item for _, item in pairs if item is not None]
+    return paged(request, shown, [i for i, _ in pairs])
 
 
 def link_header(request: Request, first_id: int | None, last_id: int | None) -> str | None:

@@ -8,15 +8,19 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
+CHUNK = 1000
+
 
 async def insert_ignoring_duplicates(
     session: AsyncSession, model: type[DeclarativeBase], rows: list[dict[str, Any]]
 ) -> int:
     """Insert ``rows``; a row that would break a unique constraint is skipped. Rows inserted."""
-    if not rows:
-        return 0
     dialect = session.get_bind().dialect.name
     module: Any = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(model).values(rows).on_conflict_do_nothing()
-    result: Any = await session.execute(statement)
-    return int(result.rowcount or 0)
+    inserted = 0
+    # In chunks: asyncpg takes at most 32,767 parameters in one statement.
+    for start in range(0, len(rows), CHUNK):
+        statement = module.insert(model).values(rows[start : start + CHUNK])
+        result: Any = await session.execute(statement.on_conflict_do_nothing())
+        inserted += int(result.rowcount or 0)
+    return inserted

@@ -83,8 +83,14 @@ class ShardMap:
         return self._route[ids.shard_of(snowflake)]
 
     async def gather(self, work: Callable[[PhysicalShard], Awaitable[T]]) -> list[T]:
-        """Run ``work`` once per physical database, concurrently (scatter-gather)."""
-        return list(await asyncio.gather(*(work(p) for p in self.physical)))
+        """Run ``work`` once per physical database, concurrently (scatter-gather). If one
+        fails, the others are cancelled before the error propagates (a TaskGroup), so no
+        query outlives the unit of work that closes its session."""
+        if len(self.physical) == 1:
+            return [await work(self.physical[0])]
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(work(p)) for p in self.physical]
+        return [task.result() for task in tasks]
 
     async def ping(self) -> dict[int, str | None]:
         """Every database's reachability: None when it answers, the error text when not."""

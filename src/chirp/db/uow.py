@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Self
 
 import structlog
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chirp.db.shards import PhysicalShard, ShardMap
@@ -77,6 +78,17 @@ class UnitOfWork:
                 await callback()
             except Exception:  # a side effect must never undo or fail a committed change
                 log.exception("after_commit_failed")
+
+    async def commit_unless_duplicate(self) -> bool:
+        """Commit; when a unique constraint refuses a row because a concurrent request made
+        the same one first, roll back and answer False (the state wanted exists anyway).
+        Rows read before stay readable only through their ids: a rollback expires them."""
+        try:
+            await self.commit()
+        except IntegrityError:
+            await self.rollback()
+            return False
+        return True
 
     async def rollback(self) -> None:
         self._after_commit.clear()

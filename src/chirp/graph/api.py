@@ -6,27 +6,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Security
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 
 from chirp.core.pagination import Page, paged_pairs, paging
 from chirp.core.params import parse, read_params
 from chirp.deps import OptionalBearer, RuntimeDep, user
 from chirp.graph import service
+from chirp.graph.schemas import FollowOptions, MuteOptions
 from chirp.oauth.tokens import Bearer
 
 router = APIRouter(tags=["graph"])
 Follows = Annotated[Bearer, Security(user("write:follows"))]
-
-
-class FollowOptions(BaseModel):
-    reblogs: bool | None = None
-    notify: bool | None = None
-    languages: list[str] | None = None
-
-
-class MuteOptions(BaseModel):
-    notifications: bool = True
-    duration: int = Field(default=0, ge=0, le=10 * 365 * 86400)
 
 
 @router.get("/api/v1/accounts/relationships")

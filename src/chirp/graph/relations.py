@@ -41,9 +41,6 @@ class Relations:
             muting={m.target_id for m in mutes if m.expires_at is None or m.expires_at > now},
         )
 
-    def follows(self, account_id: int) -> bool:
-        return account_id == self.viewer_id or account_id in self.following
-
     def blocked_either_way(self, account_id: int) -> bool:
         return account_id in self.blocking or account_id in self.blocked_by
 

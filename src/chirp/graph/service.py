@@ -11,7 +11,6 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy.exc import IntegrityError
 
 from chirp.accounts.models import Account
 from chirp.accounts.repository import AccountRepository
@@ -75,10 +74,7 @@ async def follow(
                 await _count_follow(uow, viewer_id, target.id, +1)
             kind = "follow_request" if target.locked else "follow"
             uow.after_commit(delivery.after_commit(rt, [Pending(target.id, kind, viewer_id)]))
-        try:
-            await uow.commit()
-        except IntegrityError:  # the same follow raced in: it was made once, by the other
-            await uow.rollback()
+        await uow.commit_unless_duplicate()  # a racing twin made the same follow: fine
     log.info("followed", account_id=viewer_id, target_id=target_id, requested=locked)
     return (await relationships(rt, viewer_id, [str(target_id)]))[0]
 
@@ -111,26 +107,24 @@ async def block(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
     """Block, which also ends follows and follow requests in both directions."""
     async with rt.uow(write=True) as uow:
         target = await _target(uow, raw_id)
-        if target.id == viewer_id:
+        target_id = target.id  # still readable after a rollback
+        if target_id == viewer_id:
             raise Forbidden(NOT_ALLOWED)
         graph = GraphRepository(uow)
-        if await graph.edge(Block, viewer_id, target.id) is None:
+        if await graph.edge(Block, viewer_id, target_id) is None:
             graph.add(
                 Block(
                     id=rt.ids.next_id(shard_of(viewer_id)),
                     account_id=viewer_id,
-                    target_id=target.id,
+                    target_id=target_id,
                     created_at=rt.clock.now(),
                 )
             )
-        await _unfollow(uow, viewer_id, target.id)
-        await _unfollow(uow, target.id, viewer_id)
-        await NotificationRepository(uow).remove_between(
-            viewer_id, target.id, ("follow", "follow_request")
-        )
-        await uow.commit()
-    log.info("blocked", account_id=viewer_id, target_id=target.id)
-    return (await relationships(rt, viewer_id, [str(target.id)]))[0]
+        await _unfollow(uow, viewer_id, target_id)
+        await _unfollow(uow, target_id, viewer_id)
+        await uow.commit_unless_duplicate()
+    log.info("blocked", account_id=viewer_id, target_id=target_id)
+    return (await relationships(rt, viewer_id, [str(target_id)]))[0]
 
 
 async def unblock(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
@@ -149,10 +143,11 @@ async def mute(
     expires = now + timedelta(seconds=duration) if duration > 0 else None
     async with rt.uow(write=True) as uow:
         target = await _target(uow, raw_id)
-        if target.id == viewer_id:
+        target_id = target.id  # still readable after a rollback
+        if target_id == viewer_id:
             raise Forbidden(NOT_ALLOWED)
         graph = GraphRepository(uow)
-        existing = await graph.edge(Mute, viewer_id, target.id)
+        existing = await graph.edge(Mute, viewer_id, target_id)
         if existing is not None:
             existing.hide_notifications, existing.expires_at = notifications, expires
         else:
@@ -160,14 +155,14 @@ async def mute(
                 Mute(
                     id=rt.ids.next_id(shard_of(viewer_id)),
                     account_id=viewer_id,
-                    target_id=target.id,
+                    target_id=target_id,
                     hide_notifications=notifications,
                     expires_at=expires,
                     created_at=now,
                 )
             )
-        await uow.commit()
-    return (await relationships(rt, viewer_id, [str(target.id)]))[0]
+        await uow.commit_unless_duplicate()
+    return (await relationships(rt, viewer_id, [str(target_id)]))[0]
 
 
 async def unmute(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
@@ -233,8 +228,9 @@ async def authorize_request(rt: Runtime, viewer_id: int, raw_id: str) -> dict[st
         request = await graph.edge(FollowRequest, requester.id, viewer_id)
         if request is None:
             raise NotFound()
-        await graph.remove(FollowRequest, requester.id, viewer_id)
-        if await graph.edge(Follow, requester.id, viewer_id) is None:
+        requester_id = requester.id
+        removed = await graph.remove(FollowRequest, requester.id, viewer_id)
+        if removed and await graph.edge(Follow, requester.id, viewer_id) is None:
             graph.add(
                 Follow(
                     id=rt.ids.next_id(shard_of(requester.id)),
@@ -249,8 +245,8 @@ async def authorize_request(rt: Runtime, viewer_id: int, raw_id: str) -> dict[st
         await NotificationRepository(uow).remove_between(
             viewer_id, requester.id, ("follow_request",)
         )
-        await uow.commit()
-    return (await relationships(rt, viewer_id, [str(requester.id)]))[0]
+        await uow.commit_unless_duplicate()
+    return (await relationships(rt, viewer_id, [str(requester_id)]))[0]
 
 
 async def reject_request(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:

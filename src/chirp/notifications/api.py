@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Security
 from fastapi.responses import JSONResponse
 
-from chirp.core.pagination import Page, paged, paging
+from chirp.core.pagination import Page, paged_pairs, paging
 from chirp.deps import RuntimeDep, user
 from chirp.notifications import service
 from chirp.oauth.tokens import Bearer
@@ -29,10 +29,10 @@ async def list_notifications(
 ) -> JSONResponse:
     """The viewer's notifications, newest first."""
     assert bearer.account_id is not None
-    items = await service.page(
+    pairs = await service.page(
         rt, bearer.account_id, page, types=types, exclude=exclude_types, account_id=account_id
     )
-    return paged(request, items, [int(n["id"]) for n in items])
+    return paged_pairs(request, pairs)
 
 
 @router.post("/clear")

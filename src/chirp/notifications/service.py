@@ -33,7 +33,8 @@ async def page(
     types: Sequence[str],
     exclude: Sequence[str],
     account_id: str | None,
-) -> list[dict[str, Any]]:
+) -> list[tuple[int, dict[str, Any] | None]]:
+    """(notification id, entity) pairs; an entity of None was read but is not to be shown."""
     wanted = [t for t in types if t in TYPES] if types else None
     if types and not wanted:
         return []
@@ -44,7 +45,8 @@ async def page(
         rows = await NotificationRepository(uow).page(
             viewer_id, page, types=wanted, exclude=list(exclude), from_account_id=from_id
         )
-        return await _render(rt, uow, viewer_id, rows)
+        shown = {int(n["id"]): n for n in await _render(rt, uow, viewer_id, rows)}
+        return [(row.id, shown.get(row.id)) for row in rows]
 
 
 async def one(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:

@@ -17,14 +17,7 @@ async def visible_status(
 ) -> tuple[Status, Relations]:
     """The status and the viewer's relations; 404 when it does not exist or may not be seen
     (Mastodon answers the same for both, so a private status's existence does not leak)."""
-    status_id = parse_id(raw_id)
-    status = await StatusRepository(uow).get(status_id) if status_id else None
-    if status is None:
-        raise NotFound()
-    relations = await Relations.load(uow, viewer_id, rt.clock.now())
-    audience = await Audience.load(uow, [status])
-    if not can_see(status, relations, audience):
-        raise NotFound()
+    status, _, relations = await _load(rt, uow, raw_id, viewer_id)
     return status, relations
 
 
@@ -32,7 +25,26 @@ async def proper(
     rt: Runtime, uow: UnitOfWork, raw_id: str, viewer_id: int | None
 ) -> tuple[Status, Relations]:
     """Like ``visible_status``, but a reblog stands for the status it reblogs."""
-    status, relations = await visible_status(rt, uow, raw_id, viewer_id)
-    if status.reblog_of_id is None:
-        return status, relations
-    return await visible_status(rt, uow, str(status.reblog_of_id), viewer_id)
+    status, original, relations = await _load(rt, uow, raw_id, viewer_id)
+    return original or status, relations
+
+
+async def _load(
+    rt: Runtime, uow: UnitOfWork, raw_id: str, viewer_id: int | None
+) -> tuple[Status, Status | None, Relations]:
+    """The status, the original it reblogs (if any), and the viewer's relations. A reblog is
+    visible only when what it reblogs is too."""
+    status_id = parse_id(raw_id)
+    repo = StatusRepository(uow)
+    status = await repo.get(status_id) if status_id else None
+    if status is None:
+        raise NotFound()
+    original = await repo.get(status.reblog_of_id) if status.reblog_of_id else None
+    if status.reblog_of_id is not None and original is None:
+        raise NotFound()
+    relations = await Relations.load(uow, viewer_id, rt.clock.now())
+    shown = [status] if original is None else [status, original]
+    audience = await Audience.load(uow, shown)
+    if not all(can_see(s, relations, audience) for s in shown):
+        raise NotFound()
+    return status, original, relations

@@ -62,10 +62,7 @@ async def favourite(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
                     rt, [Pending(status.account_id, "favourite", viewer_id, status.id)]
                 )
             )
-            try:
-                await uow.commit()
-            except IntegrityError:  # the same favourite raced in: it counts once
-                await uow.rollback()
+            await uow.commit_unless_duplicate()  # a racing twin's favourite counts once
         return await _view(rt, uow, status_id, viewer_id)
 
 
@@ -99,10 +96,7 @@ async def bookmark(rt: Runtime, viewer_id: int, raw_id: str, on: bool) -> dict[s
             )
         elif not on:
             await repo.remove_mark(Bookmark, viewer_id, status.id)
-        try:
-            await uow.commit()
-        except IntegrityError:
-            await uow.rollback()
+        await uow.commit_unless_duplicate()
         return await _view(rt, uow, status_id, viewer_id)
 
 
@@ -131,7 +125,7 @@ async def pin(rt: Runtime, viewer_id: int, raw_id: str, on: bool) -> dict[str, A
                 )
         else:
             await repo.remove_mark(Pin, viewer_id, status.id)
-        await uow.commit()
+        await uow.commit_unless_duplicate()
         return await _view(rt, uow, status_id, viewer_id)
 
 
@@ -208,19 +202,21 @@ async def unreblog(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
 
 async def favourited_by(
     rt: Runtime, viewer_id: int | None, raw_id: str, page: Page
-) -> list[tuple[int, dict[str, Any]]]:
+) -> list[tuple[int, dict[str, Any] | None]]:
     async with rt.uow() as uow:
         status, relations = await proper(rt, uow, raw_id, viewer_id)
         marks = await StatusRepository(uow).marks_of_status(Favourite, status.id, page)
-        marks = [m for m in marks if not relations.blocked_either_way(m.account_id)]
-        return await account_page(rt, uow, marks, "account_id")
+        hidden = {m.id for m in marks if relations.blocked_either_way(m.account_id)}
+        pairs = await account_page(rt, uow, marks, "account_id")
+        return [(i, None if i in hidden else account) for i, account in pairs]
 
 
 async def reblogged_by(
     rt: Runtime, viewer_id: int | None, raw_id: str, page: Page
-) -> list[tuple[int, dict[str, Any]]]:
+) -> list[tuple[int, dict[str, Any] | None]]:
     async with rt.uow() as uow:
         status, relations = await proper(rt, uow, raw_id, viewer_id)
         reblogs = await StatusRepository(uow).reblogs_page(status.id, page)
-        reblogs = [r for r in reblogs if not relations.blocked_either_way(r.account_id)]
-        return await account_page(rt, uow, reblogs, "account_id")
+        hidden = {r.id for r in reblogs if relations.blocked_either_way(r.account_id)}
+        pairs = await account_page(rt, uow, reblogs, "account_id")
+        return [(i, None if i in hidden else account) for i, account in pairs]

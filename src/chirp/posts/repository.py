@@ -7,14 +7,14 @@ pins) come from the viewer's shard in one query each, whatever the page size.
 
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import Select, delete, exists, func, or_, select, update
 
+from chirp.core.ids import lowest_id_at
 from chirp.core.pagination import Page
 from chirp.db.shards import PhysicalShard
 from chirp.db.uow import UnitOfWork
@@ -30,7 +30,6 @@ from chirp.posts.models import (
 )
 
 Mark = TypeVar("Mark", Favourite, Bookmark, Pin)
-Row = TypeVar("Row")
 
 
 class StatusRepository:
@@ -103,11 +102,15 @@ class StatusRepository:
         await session.execute(delete(StatusTag).where(StatusTag.status_id == status.id))
         self.add(*mentions, *tags)
 
-    async def delete(self, status: Status) -> None:
+    async def delete(self, status: Status) -> bool:
+        """Delete a status and what only it has; whether this call removed it (a racing
+        delete may have been first, and then no counter must move again)."""
         session = self.uow.for_id(status.id)
-        for model in (StatusMention, StatusTag, StatusEdit):
-            await session.execute(delete(model).where(model.status_id == status.id))
-        await session.execute(delete(Status).where(Status.id == status.id))
+        if status.reblog_of_id is None:  # reblogs have no mentions, tags or edits
+            for model in (StatusMention, StatusTag, StatusEdit):
+                await session.execute(delete(model).where(model.status_id == status.id))
+        result: Any = await session.execute(delete(Status).where(Status.id == status.id))
+        return bool(result.rowcount)
 
     async def bump(self, status_id: int, **deltas: int) -> None:
         """Add to counters in one atomic UPDATE, exact however many requests race."""
@@ -140,7 +143,10 @@ class StatusRepository:
         return await self._everywhere(select(Status).where(Status.reblog_of_id == status_id))
 
     async def reblogs_page(self, status_id: int, page: Page) -> list[Status]:
-        query = select(Status).where(Status.reblog_of_id == status_id)
+        """Public and unlisted reblogs of a status (a followers-only reblog is not listed)."""
+        query = select(Status).where(
+            Status.reblog_of_id == status_id, Status.visibility.in_(("public", "unlisted"))
+        )
         return merge_newest(await self._everywhere(page.apply(query, Status.id)), page)
 
     async def reblog_by(self, account_id: int, status_id: int) -> Status | None:
@@ -183,28 +189,45 @@ class StatusRepository:
 
     # -- timelines ------------------------------------------------------------------------
 
-    async def by_accounts(
+    async def by_author(
         self,
-        account_ids: Iterable[int],
+        account_id: int,
         page: Page,
-        extra: Callable[[Select[Any]], Select[Any]] | None = None,
+        *,
+        exclude_replies: bool = False,
+        exclude_reblogs: bool = False,
+        tag: str | None = None,
     ) -> list[Status]:
+        """A page of one account's statuses, with Mastodon's account-timeline filters."""
+        query = select(Status).where(Status.account_id == account_id)
+        if exclude_replies:  # replies to oneself (threads) stay
+            query = query.where(
+                or_(Status.in_reply_to_id.is_(None), Status.in_reply_to_account_id == account_id)
+            )
+        if exclude_reblogs or tag:
+            query = query.where(Status.reblog_of_id.is_(None))
+        if tag:
+            query = query.where(
+                exists(
+                    select(StatusTag.status_id).where(
+                        StatusTag.status_id == Status.id, StatusTag.name == tag
+                    )
+                )
+            )
+        rows = await self.uow.for_id(account_id).scalars(page.apply(query, Status.id))
+        return merge_newest(list(rows), page)
+
+    async def by_accounts(self, account_ids: Iterable[int], page: Page) -> list[Status]:
         """A page of statuses by any of ``account_ids``, from their shards at once."""
+        rows = await self._by_ids(
+            account_ids,
+            lambda wanted: page.apply(
+                select(Status).where(Status.account_id.in_(wanted)), Status.id
+            ),
+        )
+        return merge_newest(rows, page)
 
-        def build(wanted: list[int]) -> Select[Any]:
-            query = select(Status).where(Status.account_id.in_(wanted))
-            if extra is not None:
-                query = extra(query)
-            return page.apply(query, Status.id)
-
-        return merge_newest(await self._by_ids_accounts(account_ids, build), page)
-
-    async def _by_ids_accounts(
-        self, account_ids: Iterable[int], build: Callable[[list[int]], Select[Any]]
-    ) -> list[Status]:
-        return await self._by_ids(account_ids, build)
-
-    async def public(self, page: Page, *, only_local: bool = True) -> list[Status]:
+    async def public(self, page: Page) -> list[Status]:
         """Public, original (not reblog) statuses that are not replies to someone else."""
         query = select(Status).where(
             Status.visibility == "public",
@@ -227,10 +250,10 @@ class StatusRepository:
 
     async def tag_uses(self, name: str, since: datetime) -> list[tuple[int, int]]:
         """(status id, account id) of every use of a tag since ``since``, for its history."""
-        from chirp.core.ids import lowest_id_at
-
         query = select(StatusTag).where(
-            StatusTag.name == name, StatusTag.status_id >= lowest_id_at(since)
+            StatusTag.name == name,
+            StatusTag.status_id >= lowest_id_at(since),
+            StatusTag.visibility.in_(("public", "unlisted")),  # history must not reveal others
         )
         return [(row.status_id, row.account_id) for row in await self._everywhere(query)]
 
@@ -301,9 +324,3 @@ def merge_newest(rows: Sequence[Status], page: Page) -> list[Status]:
     """Statuses from several databases as one page, newest first."""
     by_id = {s.id: s for s in rows}
     return [by_id[i] for i in page.pick(list(by_id))]
-
-
-def newest_first(groups: Iterable[Sequence[Row]], key: Callable[[Row], int]) -> list[Row]:
-    return list(
-        heapq.merge(*(sorted(g, key=lambda r: -key(r)) for g in groups), key=lambda r: -key(r))
-    )

@@ -290,25 +290,29 @@ async def delete(rt: Runtime, raw_id: str, author_id: int) -> dict[str, Any]:
 
 
 async def remove(uow: UnitOfWork, status: Status) -> None:
-    """Delete a status and everything hanging off it, keeping every counter exact."""
+    """Delete a status and everything hanging off it, keeping every counter exact: each
+    counter moves only for a row this call really deleted."""
     repo = StatusRepository(uow)
     accounts = AccountRepository(uow)
-    doomed = [status]
-    if status.reblog_of_id is None:
-        doomed += await repo.reblogs_of(status.id)
-    for row in doomed:
-        await repo.delete(row)
-        await accounts.bump(row.account_id, statuses_count=-1)
-    if status.reblog_of_id is not None:
-        await repo.bump(status.reblog_of_id, reblogs_count=-1)
-        if status.reblog_of_account_id is not None:
-            await NotificationRepository(uow).remove_between(
-                status.reblog_of_account_id, status.account_id, ("reblog",), status.reblog_of_id
-            )
-    elif status.in_reply_to_id is not None:
-        await repo.bump(status.in_reply_to_id, replies_count=-1)
-    await repo.remove_marks_of_status(status.id)
-    await NotificationRepository(uow).remove_about([row.id for row in doomed])
+    notifications = NotificationRepository(uow)
+    reblog_of, reblog_author = status.reblog_of_id, status.reblog_of_account_id
+    author, status_id, parent = status.account_id, status.id, status.in_reply_to_id
+    reblogs = await repo.reblogs_of(status_id) if reblog_of is None else []
+    if not await repo.delete(status):
+        return
+    await accounts.bump(author, statuses_count=-1)
+    for reblog in reblogs:
+        if await repo.delete(reblog):
+            await accounts.bump(reblog.account_id, statuses_count=-1)
+    if reblog_of is not None:
+        await repo.bump(reblog_of, reblogs_count=-1)
+        if reblog_author is not None:
+            await notifications.remove_between(reblog_author, author, ("reblog",), reblog_of)
+        return
+    if parent is not None:
+        await repo.bump(parent, replies_count=-1)
+    await repo.remove_marks_of_status(status_id)
+    await notifications.remove_about([status_id, *(r.id for r in reblogs)])
 
 
 async def context(rt: Runtime, raw_id: str, viewer_id: int | None) -> dict[str, Any]:

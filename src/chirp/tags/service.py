@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import Any
-
-from sqlalchemy.exc import IntegrityError
 
 from chirp.core.errors import NotFound
 from chirp.core.ids import shard_of, time_of
@@ -44,7 +42,7 @@ async def _entity(
     for offset in range(HISTORY_DAYS):
         day = today - timedelta(days=offset)
         start, end = day, day + timedelta(days=1)
-        on_day = [(s, a) for s, a in uses if start <= _time(s) < end]
+        on_day = [(s, a) for s, a in uses if start <= time_of(s) < end]
         history.append(
             {
                 "day": str(int(day.timestamp())),
@@ -63,10 +61,6 @@ async def _entity(
             following = await TagRepository(uow).follows(viewer_id, name) is not None
         entity["following"] = following
     return entity
-
-
-def _time(status_id: int) -> datetime:
-    return time_of(status_id)
 
 
 async def show(rt: Runtime, raw: str, viewer_id: int | None) -> dict[str, Any]:
@@ -90,10 +84,7 @@ async def set_following(rt: Runtime, raw: str, viewer_id: int, on: bool) -> dict
             )
         elif not on:
             await repo.remove(viewer_id, name)
-        try:
-            await uow.commit()
-        except IntegrityError:  # a concurrent follow of the same tag: already following
-            await uow.rollback()
+        await uow.commit_unless_duplicate()  # a concurrent follow of the tag: already following
         return await _entity(rt, uow, name, viewer_id, following=on)
 
 

@@ -37,7 +37,9 @@ async def fill(
             break
         for status in await visible(uow, relations, batch, rule):
             kept[status.id] = status
-        if len(kept) >= page.limit or len(batch) < cursor.limit:
+        # A short batch is not the end: fetch may have dropped rows (tag filters); only an
+        # empty one is.
+        if len(kept) >= page.limit:
             break
         if page.ascending:
             cursor = replace(cursor, min_id=max(s.id for s in batch))

@@ -33,8 +33,6 @@ def belongs_in_home(status: Status, original: Status | None, relations: Relation
         follow = relations.following.get(author)
         if author != viewer and follow is not None and not follow.show_reblogs:
             return False
-        if original is not None and original.account_id == viewer:
-            return True
         status = original or status
     replied_to = status.in_reply_to_account_id
     if replied_to is None or replied_to in (status.account_id, viewer):
@@ -51,6 +49,10 @@ class PullHome:
         tags = await TagRepository(uow).followed_names(viewer)
 
         following = {viewer, *relations.following}
+        # Whose reblogs can show here: an earlier reblog by anyone else must not hide a later one.
+        reblog_shown = [viewer] + [
+            a for a, f in relations.following.items() if f.show_reblogs and not relations.hides(a)
+        ]
         first_reblog: dict[int, int] = {}
 
         async def fetch(cursor: Page) -> list[Status]:
@@ -59,9 +61,10 @@ class PullHome:
                 tagged = await repo.tagged(tags, cursor)
                 extra = set(tagged) - {s.id for s in rows}
                 rows += list((await repo.get_many(extra)).values())
+                rows = _within_both(rows, [s.id for s in rows if s.id not in extra], tagged, cursor)
             reblogged = {s.reblog_of_id for s in rows if s.reblog_of_id is not None}
             if reblogged:
-                first_reblog.update(await repo.first_reblogs(reblogged, authors))
+                first_reblog.update(await repo.first_reblogs(reblogged, reblog_shown))
             return rows
 
         def rule(status: Status, original: Status | None) -> bool:
@@ -79,6 +82,21 @@ class PullHome:
             return status.visibility == "public" and status.reblog_of_id is None
 
         return await fill(uow, relations, page, fetch, rule)
+
+
+def _within_both(
+    rows: list[Status], authored: list[int], tagged: list[int], cursor: Page
+) -> list[Status]:
+    """Two streams merged: keep only the id range both of them covered, so the next batch
+    (which starts past the last row kept) skips nothing from the stream that was cut short."""
+    bounds = [ids for ids in (authored, tagged) if len(ids) >= cursor.limit]
+    if not bounds:
+        return rows
+    if cursor.ascending:
+        ceiling = min(max(ids) for ids in bounds)
+        return [s for s in rows if s.id <= ceiling]
+    floor = max(min(ids) for ids in bounds)
+    return [s for s in rows if s.id >= floor]
 
 
 STRATEGIES: dict[str, HomeTimeline] = {"pull": PullHome()}

@@ -36,4 +36,5 @@ async def _marked(
             [s for _, s in kept]
         )
         by_id = {int(v["id"]): v for v in views}
-        return [(mark_id, by_id[s.id]) for mark_id, s in kept if s.id in by_id]
+        # Marks of statuses no longer visible stay in the list as None: they bound paging.
+        return [(r.id, by_id.get(r.status_id)) for r in rows]

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, exists, or_, select
-
 from chirp.accounts.repository import AccountRepository
 from chirp.core.errors import NotFound
 from chirp.core.ids import parse_id
 from chirp.core.pagination import Page
-from chirp.graph.models import Block
 from chirp.graph.relations import Relations
-from chirp.graph.repository import GraphRepository
-from chirp.posts.models import Pin, Status, StatusTag
+from chirp.posts.models import Pin, Status
 from chirp.posts.repository import StatusRepository
 from chirp.posts.views import StatusViews
 from chirp.runtime import Runtime
@@ -66,23 +62,22 @@ async def hashtag(
         relations = await Relations.load(uow, viewer_id, rt.clock.now())
         repo = StatusRepository(uow)
 
+        carried: dict[int, set[str]] = {}
+
         async def fetch(cursor: Page) -> list[Status]:
             ids = await repo.tagged(wanted_any, cursor)
             found = await repo.get_many(ids)
-            statuses = [found[i] for i in ids if i in found]
             if wanted_all or wanted_none:
-                carried: dict[int, set[str]] = {}
                 for tag in await repo.tags(ids):
                     carried.setdefault(tag.status_id, set()).add(tag.name)
-                statuses = [
-                    s
-                    for s in statuses
-                    if set(wanted_all) <= carried.get(s.id, set())
-                    and not wanted_none & carried.get(s.id, set())
-                ]
-            return statuses
+            return [found[i] for i in ids if i in found]
 
-        statuses = await fill(uow, relations, page, fetch)
+        def rule(status: Status, _: Status | None) -> bool:
+            # A rule, not a filter inside fetch: fill must see every row read to page on.
+            tags_of = carried.get(status.id, set())
+            return set(wanted_all) <= tags_of and not wanted_none & tags_of
+
+        statuses = await fill(uow, relations, page, fetch, rule)
         return await StatusViews(uow, rt.settings.public_url, viewer_id).render(statuses)
 
 
@@ -103,13 +98,19 @@ async def account(
         owner = await AccountRepository(uow).get(account_id) if account_id else None
         if owner is None:
             raise NotFound()
-        if viewer_id is not None and await GraphRepository(uow).edge(Block, owner.id, viewer_id):
-            return []  # Mastodon shows an empty list to someone the account blocked
         if only_media:
             return []
         relations = await Relations.load(uow, viewer_id, rt.clock.now())
+        if owner.id in relations.blocked_by:
+            return []  # Mastodon shows an empty list to someone the account blocked
+        # Mutes do not hide an account's own page; blocks and visibility still apply.
+        relations.muting.clear()
         repo = StatusRepository(uow)
         if pinned:
+            # At most five pins: all on the first page, and nothing past it, so a client
+            # following the Link header stops.
+            if page.max_id or page.min_id or page.since_id:
+                return []
             pins = await repo.marks_page(Pin, owner.id, Page(limit=page.limit))
             found = await repo.get_many(p.status_id for p in pins)
             statuses = await visible(
@@ -118,27 +119,14 @@ async def account(
             return await StatusViews(uow, rt.settings.public_url, viewer_id).render(statuses)
         tag = tags.normalize(tagged) if tagged else None
 
-        def narrow(query: Select[Any]) -> Select[Any]:
-            if exclude_replies:
-                query = query.where(
-                    or_(Status.in_reply_to_id.is_(None), Status.in_reply_to_account_id == owner.id)
-                )
-            if exclude_reblogs or tag:
-                query = query.where(Status.reblog_of_id.is_(None))
-            if tag:
-                query = query.where(
-                    exists(
-                        select(StatusTag.status_id).where(
-                            StatusTag.status_id == Status.id, StatusTag.name == tag
-                        )
-                    )
-                )
-            return query
-
         async def fetch(cursor: Page) -> list[Status]:
-            return await repo.by_accounts([owner.id], cursor, narrow)
+            return await repo.by_author(
+                owner.id,
+                cursor,
+                exclude_replies=exclude_replies,
+                exclude_reblogs=exclude_reblogs,
+                tag=tag,
+            )
 
-        # Mutes do not hide an account's own page; blocks and visibility still apply.
-        relations.muting.clear()
         statuses = await fill(uow, relations, page, fetch)
         return await StatusViews(uow, rt.settings.public_url, viewer_id).render(statuses)
