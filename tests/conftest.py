@@ -11,6 +11,7 @@ import asyncio
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -191,6 +192,33 @@ class Api:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass(frozen=True)
+class User:
+    """A registered account as a test uses it: its id and its token."""
+
+    id: str
+    token: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return bearer(self.token)
+
+
+async def user(api: Api, username: str) -> User:
+    token = await api.register(username)
+    me = await api.client.get("/api/v1/accounts/verify_credentials", headers=bearer(token))
+    return User(me.json()["id"], token)
+
+
+async def post(api: Api, author: User, text: str, **fields: str) -> str:
+    """Post a status as ``author``; its id."""
+    response = await api.client.post(
+        "/api/v1/statuses", headers=author.auth, data={"status": text, **fields}
+    )
+    assert response.status_code == 200, response.text
+    return str(response.json()["id"])
 
 
 @pytest.fixture

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import Api, FakeClock, bearer
+from tests.conftest import Api, FakeClock, User, user
 
 RELATIONSHIP_FIELDS = {
     "id": str,
@@ -29,22 +28,6 @@ RELATIONSHIP_FIELDS = {
     "note": str,
 }
 UNKNOWN_ID = "123456789"
-
-
-@dataclass(frozen=True)
-class User:
-    id: str
-    token: str
-
-    @property
-    def auth(self) -> dict[str, str]:
-        return bearer(self.token)
-
-
-async def user(api: Api, username: str) -> User:
-    token = await api.register(username)
-    me = await api.client.get("/api/v1/accounts/verify_credentials", headers=bearer(token))
-    return User(me.json()["id"], token)
 
 
 async def act(

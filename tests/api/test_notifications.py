@@ -2,36 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from tests.conftest import Api, bearer
-
-
-@dataclass(frozen=True)
-class User:
-    id: str
-    token: str
-
-    @property
-    def auth(self) -> dict[str, str]:
-        return bearer(self.token)
-
-
-async def user(api: Api, username: str) -> User:
-    token = await api.register(username)
-    me = await api.client.get("/api/v1/accounts/verify_credentials", headers=bearer(token))
-    return User(me.json()["id"], token)
-
-
-async def post(api: Api, author: User, text: str, **fields: str) -> str:
-    response = await api.client.post(
-        "/api/v1/statuses", headers=author.auth, data={"status": text, **fields}
-    )
-    assert response.status_code == 200, response.text
-    return str(response.json()["id"])
+from tests.conftest import Api, User, post, user
 
 
 async def on_status(api: Api, actor: User, action: str, status_id: str) -> None:
