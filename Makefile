@@ -27,7 +27,7 @@ run: $(VENV)/.run-stamp
 	$(BIN)/chirp serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.test-stamp
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 e2e: $(VENV)/.test-stamp
