@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 
 from sqlalchemy import func, select, update
@@ -27,23 +26,10 @@ class AccountRepository:
 
     async def get_many(self, account_ids: Iterable[int]) -> dict[int, Account]:
         """Accounts by id, one query per database that holds any, run concurrently."""
-        by_physical: dict[int, list[int]] = defaultdict(list)
-        for account_id in set(account_ids):
-            by_physical[self.uow.shards.for_id(account_id).index].append(account_id)
-
-        async def load(shard: PhysicalShard) -> list[Account]:
-            wanted = by_physical.get(shard.index)
-            if not wanted:
-                return []
-            rows = await self.uow.session(shard).scalars(
-                select(Account).where(Account.id.in_(wanted))
-            )
-            return list(rows)
-
-        found: dict[int, Account] = {}
-        for rows in await self.uow.shards.gather(load):
-            found.update((a.id, a) for a in rows)
-        return found
+        found = await self.uow.scatter(
+            account_ids, lambda wanted: select(Account).where(Account.id.in_(wanted))
+        )
+        return {a.id: a for a in found}
 
     async def by_username(self, username: str) -> Account | None:
         key = username.lower()
@@ -52,19 +38,12 @@ class AccountRepository:
 
     async def by_usernames(self, usernames: Iterable[str]) -> dict[str, Account]:
         """Accounts by lower-cased username, each asked of its own shard, concurrently."""
-        keys = {u.lower() for u in usernames}
-        by_physical: dict[int, list[str]] = defaultdict(list)
-        for key in keys:
-            by_physical[self.uow.shards.for_logical(shard_for_key(key)).index].append(key)
-
-        async def load(shard: PhysicalShard) -> list[Account]:
-            wanted = by_physical.get(shard.index)
-            if not wanted:
-                return []
-            query = select(Account).where(Account.username_key.in_(wanted))
-            return list(await self.uow.session(shard).scalars(query))
-
-        return {a.username_key: a for rows in await self.uow.shards.gather(load) for a in rows}
+        found = await self.uow.scatter(
+            (u.lower() for u in usernames),
+            lambda wanted: select(Account).where(Account.username_key.in_(wanted)),
+            route=lambda key: self.uow.shards.for_logical(shard_for_key(key)),
+        )
+        return {a.username_key: a for a in found}
 
     async def bump(self, account_id: int, **deltas: int) -> None:
         """Add to counters in one atomic UPDATE, exact however many requests race."""

@@ -9,9 +9,9 @@ first), which is what Mastodon.py's ``fetch_next`` / ``fetch_previous`` follow.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request
@@ -20,6 +20,14 @@ from sqlalchemy import ColumnElement, Select
 
 from chirp.core.errors import Unprocessable
 from chirp.core.ids import MAX_ID
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+R = TypeVar("R", bound=_HasId)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +59,11 @@ class Page:
             query = query.where(column > self.min_id)
         order = column.asc() if self.ascending else column.desc()
         return query.order_by(order).limit(self.limit)
+
+    def take(self, rows: Iterable[R]) -> list[R]:
+        """This page of rows (anything with an ``id``) read from several databases."""
+        by_id = {row.id: row for row in rows}
+        return [by_id[i] for i in self.pick(list(by_id))]
 
     def pick(self, ids: Sequence[int]) -> list[int]:
         """This page's ids from candidates in any order, newest first."""

@@ -9,11 +9,13 @@ that a rollback would take back.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, TypeVar
 
 import structlog
+from sqlalchemy import Select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +23,7 @@ from chirp.db.shards import PhysicalShard, ShardMap
 
 log = structlog.get_logger(__name__)
 Callback = Callable[[], Awaitable[None]]
+K = TypeVar("K")
 
 
 class UnitOfWork:
@@ -58,6 +61,41 @@ class UnitOfWork:
 
     def for_id(self, snowflake: int) -> AsyncSession:
         return self.session(self.shards.for_id(snowflake))
+
+    async def scatter(
+        self,
+        keys: Iterable[K],
+        build: Callable[[list[K]], Select[Any]],
+        route: Callable[[K], PhysicalShard] | None = None,
+        *,
+        rows: bool = False,
+    ) -> list[Any]:
+        """One query per database holding any of ``keys``, all at once: ``build`` makes the
+        query for that database's keys; ``route`` finds a key's database (by default the
+        key is an id carrying its shard). Scalars, or whole rows with ``rows=True``."""
+        find = route or self.shards.for_id
+        groups: dict[int, list[K]] = defaultdict(list)
+        for key in set(keys):
+            groups[find(key).index].append(key)  # type: ignore[arg-type]
+
+        async def load(shard: PhysicalShard) -> list[Any]:
+            wanted = groups.get(shard.index)
+            if not wanted:
+                return []
+            session = self.session(shard)
+            if rows:
+                return list((await session.execute(build(wanted))).all())
+            return list(await session.scalars(build(wanted)))
+
+        return [item for found in await self.shards.gather(load) for item in found]
+
+    async def everywhere(self, query: Select[Any]) -> list[Any]:
+        """The same query on every database at once; the scalars of all of them."""
+
+        async def load(shard: PhysicalShard) -> list[Any]:
+            return list(await self.session(shard).scalars(query))
+
+        return [item for found in await self.shards.gather(load) for item in found]
 
     def after_commit(self, callback: Callback) -> None:
         self._after_commit.append(callback)

@@ -23,6 +23,7 @@ class Relations:
     blocking: set[int] = field(default_factory=set)
     blocked_by: set[int] = field(default_factory=set)
     muting: set[int] = field(default_factory=set)
+    muting_notifications: set[int] = field(default_factory=set)  # muted, notifications too
 
     @classmethod
     async def load(cls, uow: UnitOfWork, viewer_id: int | None, now: datetime) -> Relations:
@@ -32,13 +33,15 @@ class Relations:
         follows = await graph.targets(Follow, viewer_id)
         blocks = await graph.targets(Block, viewer_id)
         mutes = await graph.targets(Mute, viewer_id)
+        active = [m for m in mutes if m.expires_at is None or m.expires_at > now]
         blockers = await graph.all_sources(Block, viewer_id)
         return cls(
             viewer_id,
             following={f.target_id: f for f in follows},
             blocking={b.target_id for b in blocks},
             blocked_by={b.account_id for b in blockers},
-            muting={m.target_id for m in mutes if m.expires_at is None or m.expires_at > now},
+            muting={m.target_id for m in active},
+            muting_notifications={m.target_id for m in active if m.hide_notifications},
         )
 
     def blocked_either_way(self, account_id: int) -> bool:

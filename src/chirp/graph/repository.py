@@ -6,16 +6,13 @@ hit one database; questions about a target ("who follows me?") ask every databas
 
 from __future__ import annotations
 
-import heapq
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, or_, select
 
 from chirp.core.pagination import Page
-from chirp.db.shards import PhysicalShard
 from chirp.db.uow import UnitOfWork
 from chirp.graph.models import Block, Follow, FollowRequest, Mute
 
@@ -55,42 +52,22 @@ class GraphRepository:
 
     async def sources(self, model: type[Edge], target_id: int, among: Iterable[int]) -> list[Edge]:
         """Edges towards ``target_id`` from the accounts ``among``, each asked on its shard."""
-        by_physical: dict[int, list[int]] = defaultdict(list)
-        for account_id in set(among):
-            by_physical[self.uow.shards.for_id(account_id).index].append(account_id)
-
-        async def load(shard: PhysicalShard) -> list[Edge]:
-            wanted = by_physical.get(shard.index)
-            if not wanted:
-                return []
-            rows = await self.uow.session(shard).scalars(
-                select(model).where(model.target_id == target_id, model.account_id.in_(wanted))
-            )
-            return list(rows)
-
-        return [edge for rows in await self.uow.shards.gather(load) for edge in rows]
+        return await self.uow.scatter(
+            among,
+            lambda wanted: select(model).where(
+                model.target_id == target_id, model.account_id.in_(wanted)
+            ),
+        )
 
     async def all_sources(self, model: type[Edge], target_id: int) -> list[Edge]:
         """Every edge towards ``target_id`` (who blocks me?), from every database at once."""
-
-        async def load(shard: PhysicalShard) -> list[Edge]:
-            rows = await self.uow.session(shard).scalars(
-                select(model).where(model.target_id == target_id)
-            )
-            return list(rows)
-
-        return [edge for rows in await self.uow.shards.gather(load) for edge in rows]
+        return await self.uow.everywhere(select(model).where(model.target_id == target_id))
 
     async def notified_followers(self, target_id: int) -> list[int]:
         """Followers who asked to be notified of the account's posts, from every database."""
-
-        async def load(shard: PhysicalShard) -> list[int]:
-            rows = await self.uow.session(shard).scalars(
-                select(Follow.account_id).where(Follow.target_id == target_id, Follow.notify)
-            )
-            return list(rows)
-
-        return [a for rows in await self.uow.shards.gather(load) for a in rows]
+        return await self.uow.everywhere(
+            select(Follow.account_id).where(Follow.target_id == target_id, Follow.notify)
+        )
 
     async def page_out(
         self, model: type[Edge], account_id: int, page: Page, now: datetime | None = None
@@ -104,16 +81,5 @@ class GraphRepository:
 
     async def page_in(self, model: type[Edge], target_id: int, page: Page) -> list[Edge]:
         """One page of edges towards the account from every database, merged by edge id."""
-
-        async def load(shard: PhysicalShard) -> list[Edge]:
-            query = select(model).where(model.target_id == target_id)
-            return list(await self.uow.session(shard).scalars(page.apply(query, model.id)))
-
-        merged: Sequence[Edge] = list(
-            heapq.merge(
-                *(sorted(r, key=lambda e: -e.id) for r in await self.uow.shards.gather(load)),
-                key=lambda e: -e.id,
-            )
-        )
-        wanted = set(page.pick([e.id for e in merged]))
-        return [e for e in merged if e.id in wanted]
+        query = select(model).where(model.target_id == target_id)
+        return page.take(await self.uow.everywhere(page.apply(query, model.id)))

@@ -12,9 +12,7 @@ from chirp.core.ids import parse_id
 from chirp.core.pagination import Page
 from chirp.core.text import iso
 from chirp.db.uow import UnitOfWork
-from chirp.graph.models import Mute
 from chirp.graph.relations import Relations
-from chirp.graph.repository import GraphRepository
 from chirp.notifications.models import TYPES, Notification
 from chirp.notifications.repository import NotificationRepository
 from chirp.posts.repository import StatusRepository
@@ -84,11 +82,6 @@ async def _render(
         return []
     now = rt.clock.now()
     relations = await Relations.load(uow, viewer_id, now)
-    silenced = {
-        m.target_id
-        for m in await GraphRepository(uow).targets(Mute, viewer_id)
-        if m.hide_notifications and (m.expires_at is None or m.expires_at > now)
-    }
     accounts = await AccountRepository(uow).get_many(r.from_account_id for r in rows)
     status_ids = [r.status_id for r in rows if r.type in WITH_STATUS and r.status_id]
     statuses = await StatusRepository(uow).get_many(status_ids)
@@ -105,7 +98,7 @@ async def _render(
         if (
             account is None
             or relations.blocked_either_way(row.from_account_id)
-            or row.from_account_id in silenced
+            or row.from_account_id in relations.muting_notifications
         ):
             continue
         status = views.get(row.status_id) if row.type in WITH_STATUS else None

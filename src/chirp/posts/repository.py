@@ -7,12 +7,11 @@ pins) come from the viewer's shard in one query each, whatever the page size.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, exists, func, or_, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
 
 from chirp.core.ids import lowest_id_at
 from chirp.core.pagination import Page
@@ -38,34 +37,6 @@ class StatusRepository:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _group(self, ids: Iterable[int]) -> dict[int, list[int]]:
-        groups: dict[int, list[int]] = defaultdict(list)
-        for item in set(ids):
-            groups[self.uow.shards.for_id(item).index].append(item)
-        return groups
-
-    async def _by_ids(
-        self, ids: Iterable[int], build: Callable[[list[int]], Select[Any]]
-    ) -> list[Any]:
-        """One query per database holding any of ``ids`` (routed by id), run concurrently."""
-        groups = self._group(ids)
-
-        async def load(shard: PhysicalShard) -> list[Any]:
-            wanted = groups.get(shard.index)
-            if not wanted:
-                return []
-            return list(await self.uow.session(shard).scalars(build(wanted)))
-
-        return [row for rows in await self.uow.shards.gather(load) for row in rows]
-
-    async def _everywhere(self, query: Select[Any]) -> list[Any]:
-        """The same query on every database at once."""
-
-        async def load(shard: PhysicalShard) -> list[Any]:
-            return list(await self.uow.session(shard).scalars(query))
-
-        return [row for rows in await self.uow.shards.gather(load) for row in rows]
-
     # -- statuses --------------------------------------------------------------------------
 
     def add(self, *rows: Status | StatusMention | StatusTag | StatusEdit | IdempotencyKey) -> None:
@@ -81,16 +52,16 @@ class StatusRepository:
         return await self.uow.for_id(status_id).get(Status, status_id)
 
     async def get_many(self, ids: Iterable[int]) -> dict[int, Status]:
-        rows = await self._by_ids(ids, lambda w: select(Status).where(Status.id.in_(w)))
+        rows = await self.uow.scatter(ids, lambda w: select(Status).where(Status.id.in_(w)))
         return {s.id: s for s in rows}
 
     async def mentions(self, status_ids: Iterable[int]) -> list[StatusMention]:
-        return await self._by_ids(
+        return await self.uow.scatter(
             status_ids, lambda w: select(StatusMention).where(StatusMention.status_id.in_(w))
         )
 
     async def tags(self, status_ids: Iterable[int]) -> list[StatusTag]:
-        return await self._by_ids(
+        return await self.uow.scatter(
             status_ids, lambda w: select(StatusTag).where(StatusTag.status_id.in_(w))
         )
 
@@ -137,17 +108,17 @@ class StatusRepository:
         wanted = list(set(status_ids))
         if not wanted:
             return []
-        return await self._everywhere(select(Status).where(Status.in_reply_to_id.in_(wanted)))
+        return await self.uow.everywhere(select(Status).where(Status.in_reply_to_id.in_(wanted)))
 
     async def reblogs_of(self, status_id: int) -> list[Status]:
-        return await self._everywhere(select(Status).where(Status.reblog_of_id == status_id))
+        return await self.uow.everywhere(select(Status).where(Status.reblog_of_id == status_id))
 
     async def reblogs_page(self, status_id: int, page: Page) -> list[Status]:
         """Public and unlisted reblogs of a status (a followers-only reblog is not listed)."""
         query = select(Status).where(
             Status.reblog_of_id == status_id, Status.visibility.in_(("public", "unlisted"))
         )
-        return merge_newest(await self._everywhere(page.apply(query, Status.id)), page)
+        return page.take(await self.uow.everywhere(page.apply(query, Status.id)))
 
     async def reblog_by(self, account_id: int, status_id: int) -> Status | None:
         return await self.uow.for_id(account_id).scalar(
@@ -157,23 +128,18 @@ class StatusRepository:
     async def first_reblogs(self, status_ids: Iterable[int], by: Iterable[int]) -> dict[int, int]:
         """For each status, the id of its earliest reblog by any of the accounts ``by``."""
         wanted = list(set(status_ids))
-        groups = self._group(by)
-
-        async def load(shard: PhysicalShard) -> list[Any]:
-            accounts = groups.get(shard.index)
-            if not accounts:
-                return []
-            query = (
+        found = await self.uow.scatter(
+            by,
+            lambda accounts: (
                 select(Status.reblog_of_id, func.min(Status.id))
                 .where(Status.reblog_of_id.in_(wanted), Status.account_id.in_(accounts))
                 .group_by(Status.reblog_of_id)
-            )
-            return list((await self.uow.session(shard).execute(query)).all())
-
+            ),
+            rows=True,
+        )
         first: dict[int, int] = {}
-        for rows in await self.uow.shards.gather(load):
-            for original_id, reblog_id in rows:
-                first[original_id] = min(reblog_id, first.get(original_id, reblog_id))
+        for original_id, reblog_id in found:
+            first[original_id] = min(reblog_id, first.get(original_id, reblog_id))
         return first
 
     async def reblogged_among(self, account_id: int, status_ids: Iterable[int]) -> set[int]:
@@ -215,17 +181,17 @@ class StatusRepository:
                 )
             )
         rows = await self.uow.for_id(account_id).scalars(page.apply(query, Status.id))
-        return merge_newest(list(rows), page)
+        return page.take(list(rows))
 
     async def by_accounts(self, account_ids: Iterable[int], page: Page) -> list[Status]:
         """A page of statuses by any of ``account_ids``, from their shards at once."""
-        rows = await self._by_ids(
+        rows = await self.uow.scatter(
             account_ids,
             lambda wanted: page.apply(
                 select(Status).where(Status.account_id.in_(wanted)), Status.id
             ),
         )
-        return merge_newest(rows, page)
+        return page.take(rows)
 
     async def public(self, page: Page) -> list[Status]:
         """Public, original (not reblog) statuses that are not replies to someone else."""
@@ -236,7 +202,7 @@ class StatusRepository:
                 Status.in_reply_to_id.is_(None), Status.in_reply_to_account_id == Status.account_id
             ),
         )
-        return merge_newest(await self._everywhere(page.apply(query, Status.id)), page)
+        return page.take(await self.uow.everywhere(page.apply(query, Status.id)))
 
     async def tagged(
         self, names: Sequence[str], page: Page, visibilities: Sequence[str] = ("public",)
@@ -245,7 +211,7 @@ class StatusRepository:
         query = select(StatusTag.status_id).where(
             StatusTag.name.in_(list(names)), StatusTag.visibility.in_(list(visibilities))
         )
-        found = await self._everywhere(page.apply(query, StatusTag.status_id))
+        found = await self.uow.everywhere(page.apply(query, StatusTag.status_id))
         return page.pick(found)
 
     async def tag_uses(self, name: str, since: datetime) -> list[tuple[int, int]]:
@@ -255,7 +221,7 @@ class StatusRepository:
             StatusTag.status_id >= lowest_id_at(since),
             StatusTag.visibility.in_(("public", "unlisted")),  # history must not reveal others
         )
-        return [(row.status_id, row.account_id) for row in await self._everywhere(query)]
+        return [(row.status_id, row.account_id) for row in await self.uow.everywhere(query)]
 
     # -- favourites, bookmarks, pins ---------------------------------------------------------
 
@@ -300,9 +266,7 @@ class StatusRepository:
     async def marks_of_status(self, model: type[Mark], status_id: int, page: Page) -> list[Mark]:
         """Who favourited (or bookmarked) a status: every database, by mark id."""
         query = select(model).where(model.status_id == status_id)
-        rows = await self._everywhere(page.apply(query, model.id))
-        wanted = set(page.pick([r.id for r in rows]))
-        return sorted((r for r in rows if r.id in wanted), key=lambda r: r.id, reverse=True)
+        return page.take(await self.uow.everywhere(page.apply(query, model.id)))
 
     async def remove_marks_of_status(self, status_id: int) -> None:
         """Every favourite, bookmark and pin of a deleted status, on every database."""
@@ -318,9 +282,3 @@ class StatusRepository:
 
     async def idempotent(self, account_id: int, key: str) -> IdempotencyKey | None:
         return await self.uow.for_id(account_id).get(IdempotencyKey, (account_id, key))
-
-
-def merge_newest(rows: Sequence[Status], page: Page) -> list[Status]:
-    """Statuses from several databases as one page, newest first."""
-    by_id = {s.id: s for s in rows}
-    return [by_id[i] for i in page.pick(list(by_id))]
