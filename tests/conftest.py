@@ -31,6 +31,7 @@ BACKEND = os.environ.get("CHIRP_TEST_BACKEND", "sqlite")
 PG = os.environ.get("CHIRP_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 # Per-run database names, so concurrent runs on one server never drop each other's databases.
 PG_SHARDS = (f"chirp_test_{os.getpid()}_0", f"chirp_test_{os.getpid()}_1")
+REDIS = os.environ.get("CHIRP_TEST_REDIS", "redis://127.0.0.1:6379/0")
 PASSWORD = "Correct-Horse-Battery-9"
 
 
@@ -50,7 +51,11 @@ async def _recreate_pg_databases() -> list[str]:
 
 def _settings(data_dir: Path, **extra: Any) -> Settings:
     if BACKEND == "postgres":
+        # The scaled deployment: shard databases, and home feeds in Redis under a per-run
+        # prefix (concurrent runs share one Redis).
         extra.setdefault("shard_urls", asyncio.run(_recreate_pg_databases()))
+        extra.setdefault("redis_url", REDIS)
+        extra.setdefault("redis_prefix", f"chirp-test-{os.getpid()}:")
     elif BACKEND != "sqlite":
         raise RuntimeError(f"CHIRP_TEST_BACKEND must be sqlite or postgres, not {BACKEND!r}")
     return Settings(
@@ -110,6 +115,7 @@ async def session_runtime(settings: Settings) -> AsyncIterator[Runtime]:
 async def rt(session_runtime: Runtime) -> AsyncIterator[Runtime]:
     """The shared runtime over empty databases, with the real clock."""
     await empty_all_tables(session_runtime)
+    await session_runtime.feeds.clear()
     session_runtime.clock = Clock()
     yield session_runtime
 

@@ -41,7 +41,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             embedded=settings.embedded,
             node=rt.ids.node,
         )
+        # Hands on what the outbox holds: events this process commits, and any left over by a
+        # process that stopped before handing them on (see chirp.jobs.runner).
+        await rt.jobs.start()
         yield
+        await rt.jobs.stop()
         if runtime is None:  # a runtime handed in belongs to the caller
             await rt.close()
 

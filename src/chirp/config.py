@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     db_echo: bool = False
 
     redis_url: str | None = None
+    # Every Redis key starts with this, so several deployments (or test runs) can share one.
+    redis_prefix: str = "chirp:"
+    # RabbitMQ (amqp://...): jobs go through it to `chirp worker` processes. Unset: the API
+    # process runs them itself, fed by the same outbox.
     broker_url: str | None = None
 
     # Which of 64 id-generator slots this process uses; unset means "lease one at start-up".
@@ -59,8 +63,19 @@ class Settings(BaseSettings):
     # "fast-insecure" exists for the test suite and is refused outside env=test.
     password_profile: str = "standard"  # noqa: S105 - a hashing profile name, not a secret
     max_status_chars: int = Field(default=500, ge=1)
-    # How home timelines are built: "pull" (computed on read). The timeline engine adds more.
-    timeline_strategy: str = "pull"
+    # How home timelines are built (docs/timelines.md): "push" (fan-out on write), "pull"
+    # (computed on read) or "hybrid" (push, but authors over the threshold are pulled).
+    timeline_strategy: str = "hybrid"
+    hybrid_threshold: int = Field(default=10_000, ge=0)
+    feed_size: int = Field(default=800, ge=40, le=10_000)
+    # A feed nobody has read for this long expires: no fan-out reaches it, and it is rebuilt
+    # from the database when its owner comes back.
+    feed_inactive_days: float = Field(default=7, gt=0)
+    fanout_batch: int = Field(default=1000, ge=1, le=100_000)
+    # Jobs: tries before a job is dead-lettered, and the first retry delay (doubling after).
+    job_max_attempts: int = Field(default=5, ge=1, le=50)
+    job_retry_seconds: float = Field(default=1.0, gt=0)
+    worker_prefetch: int = Field(default=16, ge=1, le=10_000)
     title: str = "Chirp"
     contact_email: str = ""
 
@@ -102,8 +117,10 @@ class Settings(BaseSettings):
                     f"unsupported database URL scheme in {url.split('://')[0]!r}: "
                     "use sqlite+aiosqlite:// or postgresql+asyncpg://"
                 )
-        if self.timeline_strategy not in {"pull"}:
-            raise ValueError("CHIRP_TIMELINE_STRATEGY must be pull")
+        if self.timeline_strategy not in {"push", "pull", "hybrid"}:
+            raise ValueError("CHIRP_TIMELINE_STRATEGY must be push, pull or hybrid")
+        if self.broker_url and not self.broker_url.startswith(("amqp://", "amqps://")):
+            raise ValueError("CHIRP_BROKER_URL must be an amqp:// or amqps:// URL (RabbitMQ)")
         if self.password_profile not in {"standard", "fast-insecure"}:
             raise ValueError("CHIRP_PASSWORD_PROFILE must be standard or fast-insecure")
         fast = self.password_profile != "standard"  # noqa: S105 - a profile name

@@ -6,6 +6,7 @@ Routes reach it through ``chirp.deps``; tests build their own with fakes at the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from chirp.accounts.passwords import Passwords
 from chirp.config import Settings
@@ -16,6 +17,14 @@ from chirp.core.node import lease_node_id
 from chirp.db.shards import ShardMap
 from chirp.db.uow import UnitOfWork
 
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+    from chirp.jobs.runner import Jobs
+    from chirp.timelines.feeding import FeedReader
+    from chirp.timelines.feeds import FeedStore
+    from chirp.timelines.home import HomeTimeline
+
 
 @dataclass
 class Runtime:
@@ -25,6 +34,33 @@ class Runtime:
     passwords: Passwords
     clock: Clock = field(default_factory=Clock)
     metrics: Metrics = field(default_factory=Metrics)
+    redis: Redis | None = None
+    feeds: FeedStore = field(init=False)
+    feed_reader: FeedReader = field(init=False)
+    home: HomeTimeline = field(init=False)
+    jobs: Jobs = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Imported here: these modules use the runtime's types, not the other way round.
+        from chirp.jobs.runner import Jobs
+        from chirp.timelines.feeding import FeedReader
+        from chirp.timelines.feeds import MemoryFeeds
+        from chirp.timelines.home import STRATEGIES
+        from chirp.timelines.redis_feeds import RedisFeeds
+
+        settings = self.settings
+        ttl = settings.feed_inactive_days * 86_400
+        if self.redis is None and settings.redis_url:
+            from redis.asyncio import Redis
+
+            self.redis = Redis.from_url(settings.redis_url)
+        if self.redis is not None:
+            self.feeds = RedisFeeds(self.redis, settings.redis_prefix, settings.feed_size, ttl)
+        else:
+            self.feeds = MemoryFeeds(settings.feed_size, ttl, lambda: self.clock.now().timestamp())
+        self.feed_reader = FeedReader(self.feeds, settings, self.metrics, self.uow)
+        self.home = STRATEGIES[settings.timeline_strategy](self.feed_reader)
+        self.jobs = Jobs(self)
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
@@ -43,4 +79,6 @@ class Runtime:
         return UnitOfWork(self.shards, write=write)
 
     async def close(self) -> None:
+        await self.jobs.stop()
+        await self.feeds.close()
         await self.shards.dispose()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chirp.db.base import Base, Snowflake, UTCDateTime
@@ -30,6 +30,10 @@ class Account(Base):
     following_count: Mapped[int] = mapped_column(Integer, default=0)
     statuses_count: Mapped[int] = mapped_column(Integer, default=0)
     last_status_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set, once and for good, when the hybrid timeline strategy first declines to push this
+    # account's posts (too many followers): from then on its followers pull them on read.
+    # Sticky, so that falling back under the threshold never strands an unpushed post.
+    fanout_pulled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

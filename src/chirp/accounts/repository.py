@@ -52,6 +52,15 @@ class AccountRepository:
             update(Account).where(Account.id == account_id).values(**values)
         )
 
+    async def pulled_among(self, account_ids: Iterable[int]) -> list[int]:
+        """Which of these accounts the hybrid timeline strategy pulls instead of pushing."""
+        return await self.uow.scatter(
+            account_ids,
+            lambda wanted: select(Account.id).where(
+                Account.id.in_(wanted), Account.fanout_pulled.is_(True)
+            ),
+        )
+
     async def credential(self, account_id: int) -> Credential | None:
         return await self.uow.for_id(account_id).get(Credential, account_id)
 

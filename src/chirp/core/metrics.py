@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.pool import QueuePool
@@ -12,6 +12,7 @@ from sqlalchemy.pool import QueuePool
 from chirp.db.shards import ShardMap
 
 LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+LAG_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0)
 
 
 class Metrics:
@@ -29,6 +30,44 @@ class Metrics:
             ["method", "route"],
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
+        )
+
+        # The timeline engine (docs/timelines.md).
+        self.feed_reads = Counter(
+            "chirp_feed_reads_total",
+            "Home feed reads: hit (feed ready), miss (rebuilt), building (answered from the "
+            "database while another request builds it), error (feed store down)",
+            ["result"],
+            registry=self.registry,
+        )
+        self.feed_rebuilds = Counter(
+            "chirp_feed_rebuilds_total",
+            "Home feeds rebuilt from the database",
+            registry=self.registry,
+        )
+        self.fanout_inserts = Counter(
+            "chirp_fanout_inserts_total", "Status ids written to home feeds", registry=self.registry
+        )
+        self.fanout_lag = Histogram(
+            "chirp_fanout_lag_seconds",
+            "From a status's commit to its id in the last follower's feed",
+            buckets=LAG_BUCKETS,
+            registry=self.registry,
+        )
+        self.jobs = Counter(
+            "chirp_jobs_total",
+            "Jobs run, by kind and result",
+            ["kind", "result"],
+            registry=self.registry,
+        )
+        self.queue_depth = Gauge(
+            "chirp_queue_depth",
+            "Jobs waiting: outbox rows not yet handed on, and messages in the broker queue",
+            ["queue"],
+            registry=self.registry,
+        )
+        self.dead_letters = Gauge(
+            "chirp_dead_letters", "Jobs in the dead-letter table", registry=self.registry
         )
 
     def watch_pools(self, shards: ShardMap) -> None:

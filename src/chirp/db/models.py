@@ -3,6 +3,7 @@
 from chirp.accounts.models import Account, Credential, EmailClaim
 from chirp.db.base import Base
 from chirp.graph.models import Block, Follow, FollowRequest, Mute
+from chirp.jobs.models import DeadJob, OutboxEvent
 from chirp.notifications.models import Notification
 from chirp.oauth.models import AccessToken, AuthorizationCode, OAuthApp
 from chirp.posts.models import (
@@ -25,6 +26,7 @@ __all__ = [
     "Block",
     "Bookmark",
     "Credential",
+    "DeadJob",
     "EmailClaim",
     "Favourite",
     "Follow",
@@ -33,6 +35,7 @@ __all__ = [
     "Mute",
     "Notification",
     "OAuthApp",
+    "OutboxEvent",
     "Pin",
     "Status",
     "StatusEdit",

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import delete, or_, select
 
 from chirp.core.pagination import Page
+from chirp.db.shards import PhysicalShard
 from chirp.db.uow import UnitOfWork
 from chirp.graph.models import Block, Follow, FollowRequest, Mute
 
@@ -62,6 +63,19 @@ class GraphRepository:
     async def all_sources(self, model: type[Edge], target_id: int) -> list[Edge]:
         """Every edge towards ``target_id`` (who blocks me?), from every database at once."""
         return await self.uow.everywhere(select(model).where(model.target_id == target_id))
+
+    async def followers_after(
+        self, shard: PhysicalShard, target_id: int, after: int, limit: int
+    ) -> list[tuple[int, int]]:
+        """(follow id, follower id) of one batch of the account's followers on one database,
+        in follow id order after ``after``: fan-out walks each database in such batches."""
+        query = (
+            select(Follow.id, Follow.account_id)
+            .where(Follow.target_id == target_id, Follow.id > after)
+            .order_by(Follow.id)
+            .limit(limit)
+        )
+        return [(row[0], row[1]) for row in await self.uow.session(shard).execute(query)]
 
     async def notified_followers(self, target_id: int) -> list[int]:
         """Followers who asked to be notified of the account's posts, from every database."""

@@ -26,6 +26,7 @@ from chirp.notifications import delivery
 from chirp.notifications.delivery import Pending
 from chirp.notifications.repository import NotificationRepository
 from chirp.runtime import Runtime
+from chirp.timelines.events import home_changed
 
 log = structlog.get_logger(__name__)
 NOT_ALLOWED = "This action is not allowed"
@@ -72,6 +73,7 @@ async def follow(
             )
             if model is Follow:
                 await _count_follow(uow, viewer_id, target.id, +1)
+                home_changed(rt, uow, viewer_id)
             kind = "follow_request" if target.locked else "follow"
             uow.after_commit(delivery.after_commit(rt, [Pending(target.id, kind, viewer_id)]))
         await uow.commit_unless_duplicate()  # a racing twin made the same follow: fine
@@ -85,10 +87,11 @@ async def _count_follow(uow: UnitOfWork, follower_id: int, target_id: int, delta
     await accounts.bump(target_id, followers_count=delta)
 
 
-async def _unfollow(uow: UnitOfWork, follower_id: int, target_id: int) -> None:
+async def _unfollow(rt: Runtime, uow: UnitOfWork, follower_id: int, target_id: int) -> None:
     graph = GraphRepository(uow)
     if await graph.remove(Follow, follower_id, target_id):
         await _count_follow(uow, follower_id, target_id, -1)
+        home_changed(rt, uow, follower_id)
     await graph.remove(FollowRequest, follower_id, target_id)
     await NotificationRepository(uow).remove_between(
         target_id, follower_id, ("follow", "follow_request")
@@ -98,7 +101,7 @@ async def _unfollow(uow: UnitOfWork, follower_id: int, target_id: int) -> None:
 async def unfollow(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
     async with rt.uow(write=True) as uow:
         target = await _target(uow, raw_id)
-        await _unfollow(uow, viewer_id, target.id)
+        await _unfollow(rt, uow, viewer_id, target.id)
         await uow.commit()
     return (await relationships(rt, viewer_id, [str(target.id)]))[0]
 
@@ -120,8 +123,8 @@ async def block(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
                     created_at=rt.clock.now(),
                 )
             )
-        await _unfollow(uow, viewer_id, target_id)
-        await _unfollow(uow, target_id, viewer_id)
+        await _unfollow(rt, uow, viewer_id, target_id)
+        await _unfollow(rt, uow, target_id, viewer_id)
         await uow.commit_unless_duplicate()
     log.info("blocked", account_id=viewer_id, target_id=target_id)
     return (await relationships(rt, viewer_id, [str(target_id)]))[0]
@@ -242,6 +245,7 @@ async def authorize_request(rt: Runtime, viewer_id: int, raw_id: str) -> dict[st
                 )
             )
             await _count_follow(uow, requester.id, viewer_id, +1)
+            home_changed(rt, uow, requester.id)
         await NotificationRepository(uow).remove_between(
             viewer_id, requester.id, ("follow_request",)
         )

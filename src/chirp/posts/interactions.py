@@ -18,6 +18,7 @@ from chirp.core.ids import shard_of
 from chirp.core.pagination import Page
 from chirp.db.uow import UnitOfWork
 from chirp.graph.service import account_page
+from chirp.jobs.outbox import record
 from chirp.notifications import delivery
 from chirp.notifications.delivery import Pending
 from chirp.notifications.repository import NotificationRepository
@@ -168,6 +169,7 @@ async def reblog(rt: Runtime, viewer_id: int, raw_id: str, visibility: str) -> d
                 )
             )
             reblog_id = existing.id
+            record(rt, uow, "status.created", reblog_id, status_id=reblog_id)
             try:
                 await uow.commit()
                 log.info("reblogged", status_id=status_id, account_id=viewer_id)
@@ -195,7 +197,7 @@ async def unreblog(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
         status_id = status.id
         existing = await StatusRepository(uow).reblog_by(viewer_id, status.id)
         if existing is not None:
-            await service.remove(uow, existing)
+            await service.remove(rt, uow, existing)
         await uow.commit()
         return await _view(rt, uow, status_id, viewer_id)
 

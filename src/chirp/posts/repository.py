@@ -193,6 +193,16 @@ class StatusRepository:
         )
         return page.take(rows)
 
+    async def ids_by_accounts(self, account_ids: Iterable[int], page: Page) -> list[int]:
+        """The ids of a page of statuses by any of ``account_ids``, without loading rows."""
+        ids = await self.uow.scatter(
+            account_ids,
+            lambda wanted: page.apply(
+                select(Status.id).where(Status.account_id.in_(wanted)), Status.id
+            ),
+        )
+        return page.pick(ids)
+
     async def public(self, page: Page) -> list[Status]:
         """Public, original (not reblog) statuses that are not replies to someone else."""
         query = select(Status).where(

@@ -14,6 +14,7 @@ from chirp.core.ids import shard_of
 from chirp.core.text import iso
 from chirp.db.uow import UnitOfWork
 from chirp.graph.repository import GraphRepository
+from chirp.jobs.outbox import record
 from chirp.notifications import delivery
 from chirp.notifications.delivery import Pending
 from chirp.notifications.repository import NotificationRepository
@@ -100,6 +101,7 @@ async def create(
                 Pending(a, "status", author_id, status.id) for a in watchers if a not in mentioned
             ]
         uow.after_commit(delivery.after_commit(rt, pending))
+        record(rt, uow, "status.created", status.id, status_id=status.id)
         try:
             await uow.commit()
         except IntegrityError:
@@ -256,6 +258,7 @@ async def edit(rt: Runtime, raw_id: str, editor_id: int, data: StatusEditInput) 
         pending = [Pending(a, "update", editor_id, status.id) for a in rebloggers]
         pending += [Pending(m, "mention", editor_id, status.id) for m in mentioned]
         uow.after_commit(delivery.after_commit(rt, pending))
+        record(rt, uow, "status.updated", status.id, status_id=status.id)
         await uow.commit()
         view = await StatusViews(uow, rt.settings.public_url, editor_id).one(status)
     log.info("status_edited", status_id=status.id, account_id=editor_id)
@@ -282,28 +285,39 @@ async def delete(rt: Runtime, raw_id: str, author_id: int) -> dict[str, Any]:
         if status.account_id != author_id:
             raise NotFound()
         view = await StatusViews(uow, rt.settings.public_url, author_id).one(status)
-        await remove(uow, status)
+        await remove(rt, uow, status)
         await uow.commit()
     log.info("status_deleted", status_id=status.id, account_id=author_id)
     assert view is not None
     return {**view, "text": status.text}
 
 
-async def remove(uow: UnitOfWork, status: Status) -> None:
+async def remove(rt: Runtime, uow: UnitOfWork, status: Status) -> None:
     """Delete a status and everything hanging off it, keeping every counter exact: each
-    counter moves only for a row this call really deleted."""
+    counter moves only for a row this call really deleted. Feeds follow through the outbox."""
     repo = StatusRepository(uow)
     accounts = AccountRepository(uow)
     notifications = NotificationRepository(uow)
     reblog_of, reblog_author = status.reblog_of_id, status.reblog_of_account_id
     author, status_id, parent = status.account_id, status.id, status.in_reply_to_id
     reblogs = await repo.reblogs_of(status_id) if reblog_of is None else []
+    tags = [t.name for t in await repo.tags([status_id])] if reblog_of is None else []
     if not await repo.delete(status):
         return
     await accounts.bump(author, statuses_count=-1)
+    record(rt, uow, "status.deleted", status_id, status_id=status_id, account_id=author, tags=tags)
     for reblog in reblogs:
         if await repo.delete(reblog):
             await accounts.bump(reblog.account_id, statuses_count=-1)
+            record(
+                rt,
+                uow,
+                "status.deleted",
+                reblog.id,
+                status_id=reblog.id,
+                account_id=reblog.account_id,
+                tags=[],
+            )
     if reblog_of is not None:
         await repo.bump(reblog_of, reblogs_count=-1)
         if reblog_author is not None:

@@ -12,7 +12,10 @@ from chirp.db.base import Base, Snowflake, UTCDateTime
 
 class TagFollow(Base):
     __tablename__ = "tag_follow"
-    __table_args__ = (Index("uq_tag_follow_account_id_name", "account_id", "name", unique=True),)
+    __table_args__ = (
+        Index("uq_tag_follow_account_id_name", "account_id", "name", unique=True),
+        Index("ix_tag_follow_name", "name"),  # fan-out finds a tag's followers
+    )
 
     id: Mapped[int] = mapped_column(Snowflake, primary_key=True)
     account_id: Mapped[int] = mapped_column(Snowflake)

@@ -19,6 +19,11 @@ class TagRepository:
         )
         return list(rows)
 
+    async def followers_of(self, names: list[str]) -> list[int]:
+        """Accounts following any of the tags, from every database."""
+        query = select(TagFollow.account_id).where(TagFollow.name.in_(names)).distinct()
+        return await self.uow.everywhere(query)
+
     async def follows(self, account_id: int, name: str) -> TagFollow | None:
         return await self.uow.for_id(account_id).scalar(
             select(TagFollow).where(TagFollow.account_id == account_id, TagFollow.name == name)

@@ -15,6 +15,7 @@ from chirp.posts.repository import StatusRepository
 from chirp.runtime import Runtime
 from chirp.tags.models import TagFollow
 from chirp.tags.repository import TagRepository
+from chirp.timelines.events import home_changed
 
 _NAME = re.compile(r"^\w*[^\W\d]\w*$")
 HISTORY_DAYS = 7
@@ -82,8 +83,10 @@ async def set_following(rt: Runtime, raw: str, viewer_id: int, on: bool) -> dict
                     created_at=rt.clock.now(),
                 )
             )
-        elif not on:
+            home_changed(rt, uow, viewer_id)
+        elif not on and await repo.follows(viewer_id, name) is not None:
             await repo.remove(viewer_id, name)
+            home_changed(rt, uow, viewer_id)
         await uow.commit_unless_duplicate()  # a concurrent follow of the tag: already following
         return await _entity(rt, uow, name, viewer_id, following=on)
 

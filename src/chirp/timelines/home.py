@@ -1,14 +1,24 @@
-"""The home timeline, behind one interface that fan-out strategies plug into.
+"""The home timeline, behind one interface the fan-out strategies plug into.
 
-``HomeTimeline`` answers the ids of a page of a viewer's home timeline. ``PullHome`` computes
-it on read from the followed accounts' (and followed tags') recent posts: correct for any
-data, and the reference the push and hybrid strategies of the timeline engine must match.
+Every strategy reads the same *candidates* (statuses by the viewer and the accounts it follows,
+and public posts carrying a tag it follows) and passes them through the same rules (Mastodon's
+home rules, each status once, at its first appearance), so all three answer the same pages for
+the same data. They differ only in where the candidates come from:
+
+- ``pull``: the database, on every read (``PullHome``);
+- ``push``: the viewer's feed, which fan-out filled on write (``PushHome``), and the database
+  for anything older than the feed keeps;
+- ``hybrid``: the feed, merged with the recent posts of followed authors that are too big to
+  push (``HybridHome``).
+See docs/timelines.md.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
+from chirp.accounts.repository import AccountRepository
 from chirp.core.pagination import Page
 from chirp.db.uow import UnitOfWork
 from chirp.graph.relations import Relations
@@ -16,9 +26,17 @@ from chirp.posts.models import Status
 from chirp.posts.repository import StatusRepository
 from chirp.tags.repository import TagRepository
 from chirp.timelines.filtering import fill
+from chirp.timelines.sources import Source, candidate_source, merged
+
+if TYPE_CHECKING:
+    from chirp.timelines.feeding import FeedReader
 
 
 class HomeTimeline(Protocol):
+    name: str
+    # Whether fan-out writes this strategy's feeds at all (pull keeps none).
+    keeps_feeds: bool
+
     async def page(self, uow: UnitOfWork, relations: Relations, page: Page) -> list[Status]:
         """The statuses of one page of the viewer's home timeline, newest first."""
         ...
@@ -40,63 +58,91 @@ def belongs_in_home(status: Status, original: Status | None, relations: Relation
     return replied_to in relations.following
 
 
-class PullHome:
-    async def page(self, uow: UnitOfWork, relations: Relations, page: Page) -> list[Status]:
-        assert relations.viewer_id is not None
-        viewer = relations.viewer_id
-        repo = StatusRepository(uow)
-        authors = [viewer, *relations.following]
-        tags = await TagRepository(uow).followed_names(viewer)
-
-        following = {viewer, *relations.following}
-        # Whose reblogs can show here: an earlier reblog by anyone else must not hide a later one.
-        reblog_shown = [viewer] + [
-            a for a, f in relations.following.items() if f.show_reblogs and not relations.hides(a)
-        ]
-        first_reblog: dict[int, int] = {}
-
-        async def fetch(cursor: Page) -> list[Status]:
-            rows = await repo.by_accounts(authors, cursor)
-            if tags:
-                tagged = await repo.tagged(tags, cursor)
-                extra = set(tagged) - {s.id for s in rows}
-                rows += list((await repo.get_many(extra)).values())
-                rows = _within_both(rows, [s.id for s in rows if s.id not in extra], tagged, cursor)
-            reblogged = {s.reblog_of_id for s in rows if s.reblog_of_id is not None}
-            if reblogged:
-                first_reblog.update(await repo.first_reblogs(reblogged, reblog_shown))
-            return rows
-
-        def rule(status: Status, original: Status | None) -> bool:
-            if status.reblog_of_id is not None:
-                # A status shows once, at its first appearance, as on Mastodon: not again when
-                # a followed account reblogs what is already there (its own post, or an earlier
-                # reblog by another followed account).
-                if original is not None and original.account_id in following:
-                    return False
-                if first_reblog.get(status.reblog_of_id, status.id) < status.id:
-                    return False
-            if status.account_id in following:
-                return belongs_in_home(status, original, relations)
-            # Otherwise it came through a followed tag: public originals only.
-            return status.visibility == "public" and status.reblog_of_id is None
-
-        return await fill(uow, relations, page, fetch, rule)
-
-
-def _within_both(
-    rows: list[Status], authored: list[int], tagged: list[int], cursor: Page
+async def read_home(
+    uow: UnitOfWork, relations: Relations, page: Page, source: Source
 ) -> list[Status]:
-    """Two streams merged: keep only the id range both of them covered, so the next batch
-    (which starts past the last row kept) skips nothing from the stream that was cut short."""
-    bounds = [ids for ids in (authored, tagged) if len(ids) >= cursor.limit]
-    if not bounds:
+    """One page of home from ``source``'s candidates, through the home rules."""
+    assert relations.viewer_id is not None
+    viewer = relations.viewer_id
+    repo = StatusRepository(uow)
+    following = {viewer, *relations.following}
+    # Whose reblogs can show here: an earlier reblog by anyone else must not hide a later one.
+    reblog_shown = [viewer] + [
+        a for a, f in relations.following.items() if f.show_reblogs and not relations.hides(a)
+    ]
+    first_reblog: dict[int, int] = {}
+
+    async def fetch(cursor: Page) -> list[Status]:
+        rows = await source(cursor)
+        reblogged = {s.reblog_of_id for s in rows if s.reblog_of_id is not None}
+        if reblogged:
+            first_reblog.update(await repo.first_reblogs(reblogged, reblog_shown))
         return rows
-    if cursor.ascending:
-        ceiling = min(max(ids) for ids in bounds)
-        return [s for s in rows if s.id <= ceiling]
-    floor = max(min(ids) for ids in bounds)
-    return [s for s in rows if s.id >= floor]
+
+    def rule(status: Status, original: Status | None) -> bool:
+        if status.reblog_of_id is not None:
+            # A status shows once, at its first appearance, as on Mastodon: not again when
+            # a followed account reblogs what is already there (its own post, or an earlier
+            # reblog by another followed account).
+            if original is not None and original.account_id in following:
+                return False
+            if first_reblog.get(status.reblog_of_id, status.id) < status.id:
+                return False
+        if status.account_id in following:
+            return belongs_in_home(status, original, relations)
+        # Otherwise it came through a followed tag: public originals only.
+        return status.visibility == "public" and status.reblog_of_id is None
+
+    return await fill(uow, relations, page, fetch, rule)
 
 
-STRATEGIES: dict[str, HomeTimeline] = {"pull": PullHome()}
+async def pull_source(uow: UnitOfWork, relations: Relations) -> Source:
+    assert relations.viewer_id is not None
+    tags = await TagRepository(uow).followed_names(relations.viewer_id)
+    return candidate_source(uow, [relations.viewer_id, *relations.following], tags)
+
+
+class PullHome:
+    name = "pull"
+    keeps_feeds = False
+
+    async def page(self, uow: UnitOfWork, relations: Relations, page: Page) -> list[Status]:
+        return await read_home(uow, relations, page, await pull_source(uow, relations))
+
+
+class PushHome:
+    name = "push"
+    keeps_feeds = True
+
+    def __init__(self, feeds: FeedReader) -> None:
+        self.feeds = feeds
+
+    async def page(self, uow: UnitOfWork, relations: Relations, page: Page) -> list[Status]:
+        pull = await pull_source(uow, relations)
+        source = await self.feeds.source(uow, relations, self.name, pull)
+        return await read_home(uow, relations, page, source)
+
+
+class HybridHome(PushHome):
+    name = "hybrid"
+
+    async def page(self, uow: UnitOfWork, relations: Relations, page: Page) -> list[Status]:
+        pull = await pull_source(uow, relations)
+        feed = await self.feeds.source(uow, relations, self.name, pull)
+        big = await AccountRepository(uow).pulled_among(relations.following)
+        if not big:
+            return await read_home(uow, relations, page, feed)
+        repo = StatusRepository(uow)
+
+        async def pulled(cursor: Page) -> list[Status]:
+            return await repo.by_accounts(big, cursor)
+
+        return await read_home(uow, relations, page, merged(feed, pulled))
+
+
+StrategyFactory = Callable[["FeedReader"], HomeTimeline]
+STRATEGIES: dict[str, StrategyFactory] = {
+    "pull": lambda _: PullHome(),
+    "push": PushHome,
+    "hybrid": HybridHome,
+}

@@ -15,16 +15,14 @@ from chirp.posts.views import StatusViews
 from chirp.runtime import Runtime
 from chirp.tags import service as tags
 from chirp.timelines.filtering import fill, visible
-from chirp.timelines.home import STRATEGIES
 
 Rendered = list[dict[str, Any]]
 
 
 async def home(rt: Runtime, viewer_id: int, page: Page) -> Rendered:
-    strategy = STRATEGIES[rt.settings.timeline_strategy]
     async with rt.uow() as uow:
         relations = await Relations.load(uow, viewer_id, rt.clock.now())
-        statuses = await strategy.page(uow, relations, page)
+        statuses = await rt.home.page(uow, relations, page)
         return await StatusViews(uow, rt.settings.public_url, viewer_id).render(statuses)
 
 

@@ -1,0 +1,32 @@
+"""Recording events: an outbox row in the same transaction as the change that caused it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from chirp.core.ids import shard_of
+from chirp.db.uow import UnitOfWork
+from chirp.jobs.models import OutboxEvent
+
+if TYPE_CHECKING:
+    from chirp.runtime import Runtime
+
+
+def record(rt: Runtime, uow: UnitOfWork, kind: str, owner_id: int, **payload: Any) -> None:
+    """Record ``kind`` on the database of ``owner_id`` (the id of the row that changed), to be
+    handled at least once after commit. A rollback drops it with the change."""
+    now = rt.clock.now()
+    event = OutboxEvent(
+        id=rt.ids.next_id(shard_of(owner_id)),
+        kind=kind,
+        payload=payload,
+        available_at=now,
+        attempts=0,
+        created_at=now,
+    )
+    uow.for_id(event.id).add(event)
+
+    async def hand_on() -> None:
+        await rt.jobs.committed([event.id])
+
+    uow.after_commit(hand_on)

@@ -1,0 +1,245 @@
+"""Moving events from the outbox to their handlers, at least once.
+
+Without a broker (the embedded default) the process that committed an event runs its handler
+right after the commit, and a background loop picks up whatever is left: events whose handler
+failed (retried with backoff), and events a crashed process had claimed (their lease runs out).
+With a broker, the same claim-and-lease relay publishes events to RabbitMQ instead, and
+``chirp worker`` processes consume them. Either way an event leaves the outbox only once it is
+handled (or safely in the broker), and a job that fails every try is dead-lettered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import traceback
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from aio_pika.abc import AbstractIncomingMessage
+
+from chirp.core.ids import time_of
+from chirp.jobs.broker import RabbitBroker
+from chirp.jobs.handlers import execute
+from chirp.jobs.models import DeadJob, OutboxEvent
+from chirp.jobs.repository import DeadJobRepository, OutboxRepository
+
+if TYPE_CHECKING:
+    from chirp.runtime import Runtime
+
+log = structlog.get_logger(__name__)
+LEASE = timedelta(seconds=60)
+BATCH = 100
+IDLE_SECONDS = 1.0
+MEASURE_SECONDS = 10.0
+
+
+class Jobs:
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        settings = rt.settings
+        self.broker: RabbitBroker | None = None
+        if settings.broker_url:
+            self.broker = RabbitBroker(
+                settings.broker_url,
+                f"{settings.redis_prefix.rstrip(':')}.jobs",
+                settings.job_retry_seconds,
+                settings.job_max_attempts,
+            )
+        self._wake = asyncio.Event()
+        self._measured = 0.0
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def inline(self) -> bool:
+        return self.broker is None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self, *, consume: bool = False) -> None:
+        """Run the relay loop in the background (and, in a worker, consume the broker)."""
+        self._tasks.append(asyncio.create_task(self._loop(), name="chirp-outbox-relay"))
+        if consume and self.broker is not None:
+            await self.broker.consume(self._on_message, self.rt.settings.worker_prefetch)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        if self.broker is not None:
+            await self.broker.close()
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                handed = await self.pump()
+                await self._measure()
+            except Exception:
+                log.exception("outbox_relay_failed")
+                handed = 0
+            if not handed:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), IDLE_SECONDS)
+
+    # -- the outbox side ---------------------------------------------------------------------
+
+    async def committed(self, ids: list[int]) -> None:
+        """Events just committed: hand them on now rather than at the loop's next turn."""
+        try:
+            await self.pump(ids)
+        except Exception:  # the loop retries; the change itself is committed and safe
+            log.warning("outbox_handoff_deferred", exc_info=True)
+            self._wake.set()
+
+    async def pump(self, ids: list[int] | None = None) -> int:
+        """Claim available events (only ``ids``, when given) and handle or publish them."""
+        handed = 0
+        for shard in self.rt.shards.physical:
+            now = self.rt.clock.now()
+            async with self.rt.uow(write=True) as uow:
+                events = await OutboxRepository(uow).claim(shard, now, now + LEASE, BATCH, ids)
+                await uow.commit()
+            if not events:
+                continue
+            if self.broker is None:
+                for event in events:
+                    await self._run(event)
+            else:
+                await self._publish(shard, events)
+            handed += len(events)
+        return handed
+
+    async def drain(self, rounds: int = 1000) -> int:
+        """Hand on everything available now (tests and `chirp jobs drain`)."""
+        total = 0
+        for _ in range(rounds):
+            handed = await self.pump()
+            if not handed:
+                break
+            total += handed
+        return total
+
+    async def _publish(self, shard: Any, events: list[OutboxEvent]) -> None:
+        assert self.broker is not None
+        for event in events:
+            await self.broker.publish(_job(event))
+        async with self.rt.uow(write=True) as uow:
+            await OutboxRepository(uow).done_many(shard, [e.id for e in events])
+            await uow.commit()
+
+    async def _run(self, event: OutboxEvent) -> None:
+        try:
+            await execute(self.rt, event.kind, event.payload)
+        except Exception as exc:
+            await self._failed(_job(event), event.attempts, exc)
+            return
+        self.rt.metrics.jobs.labels(event.kind, "ok").inc()
+        async with self.rt.uow(write=True) as uow:
+            await OutboxRepository(uow).done(event.id)
+            await uow.commit()
+
+    async def _failed(self, job: dict[str, Any], attempts: int, exc: Exception) -> None:
+        """A try failed: try again later with backoff, or dead-letter after the last try."""
+        settings = self.rt.settings
+        log.warning(
+            "job_failed", job_id=job["id"], kind=job["kind"], attempts=attempts, error=repr(exc)
+        )
+        if attempts >= settings.job_max_attempts:
+            await self._bury(job, attempts, exc)
+            return
+        self.rt.metrics.jobs.labels(job["kind"], "retry").inc()
+        if self.broker is not None:
+            await self.broker.publish(job, attempt=attempts)
+            return
+        delay = timedelta(seconds=settings.job_retry_seconds * 2 ** (attempts - 1))
+        async with self.rt.uow(write=True) as uow:
+            await OutboxRepository(uow).retry_at(job["id"], self.rt.clock.now() + delay)
+            await uow.commit()
+
+    async def _bury(self, job: dict[str, Any], attempts: int, exc: Exception) -> None:
+        now = self.rt.clock.now()
+        async with self.rt.uow(write=True) as uow:
+            DeadJobRepository(uow).add(
+                DeadJob(
+                    id=job["id"],
+                    kind=job["kind"],
+                    payload=job["payload"],
+                    attempts=attempts,
+                    error="".join(traceback.format_exception_only(exc)).strip()[:2000],
+                    created_at=time_of(job["id"]),
+                    failed_at=now,
+                )
+            )
+            if self.broker is None:
+                await OutboxRepository(uow).done(job["id"])
+            await uow.commit_unless_duplicate()  # a redelivered twin buried it already
+        self.rt.metrics.jobs.labels(job["kind"], "dead").inc()
+        log.error("job_dead_lettered", job_id=job["id"], kind=job["kind"], attempts=attempts)
+
+    # -- the broker side (chirp worker) --------------------------------------------------------
+
+    async def _on_message(
+        self, job: dict[str, Any], attempt: int, message: AbstractIncomingMessage
+    ) -> None:
+        try:
+            await execute(self.rt, job["kind"], job["payload"])
+        except Exception as exc:
+            try:
+                await self._failed(job, attempt + 1, exc)
+            except Exception:
+                # Neither retried nor buried (the database or broker is away): put it back.
+                log.exception("job_failure_not_recorded", job_id=job.get("id"))
+                await asyncio.sleep(1)
+                await message.nack(requeue=True)
+                return
+            await message.ack()
+            return
+        self.rt.metrics.jobs.labels(job["kind"], "ok").inc()
+        await message.ack()
+
+    # -- operators -----------------------------------------------------------------------------
+
+    async def replay(self, job_id: int) -> bool:
+        """Put a dead-lettered job back in the outbox, with its tries reset."""
+        now = self.rt.clock.now()
+        async with self.rt.uow(write=True) as uow:
+            dead = DeadJobRepository(uow)
+            job = await dead.get(job_id)
+            if job is None:
+                return False
+            OutboxRepository(uow).add(
+                OutboxEvent(
+                    id=job.id,
+                    kind=job.kind,
+                    payload=job.payload,
+                    available_at=now,
+                    attempts=0,
+                    created_at=job.created_at,
+                )
+            )
+            await dead.remove(job)
+            await uow.commit()
+        await self.committed([job_id])
+        return True
+
+    async def _measure(self) -> None:
+        moment = asyncio.get_running_loop().time()
+        if moment - self._measured < MEASURE_SECONDS:
+            return
+        self._measured = moment
+        async with self.rt.uow() as uow:
+            waiting = await OutboxRepository(uow).waiting()
+            dead = await DeadJobRepository(uow).count()
+        self.rt.metrics.queue_depth.labels("outbox").set(waiting)
+        self.rt.metrics.dead_letters.set(dead)
+        if self.broker is not None:
+            with contextlib.suppress(Exception):
+                self.rt.metrics.queue_depth.labels("broker").set(await self.broker.depth())
+
+
+def _job(event: OutboxEvent) -> dict[str, Any]:
+    return {"id": event.id, "kind": event.kind, "payload": event.payload}

@@ -1,0 +1,147 @@
+"""Home feeds: the ids of a viewer's home timeline candidates, newest kept, oldest trimmed.
+
+A feed is a cache. It exists only once it is complete: rebuilt from the database (the pull
+strategy's query) the first time it is read, or after it was lost, evicted, invalidated by a
+change to the viewer's follows, or expired because nobody read it for ``feed_inactive_days``.
+Fan-out adds to feeds that exist and never creates one, so an absent feed costs nothing to
+fan out to and is simply rebuilt on return.
+
+Two stores behave the same: ``MemoryFeeds`` (the embedded default, one process) and
+``RedisFeeds`` (chirp.timelines.redis_feeds). Feeds hold ids only; statuses are hydrated on read.
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from chirp.core.pagination import Page
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSlice:
+    """What a read found: ``ready`` False means the feed is absent or still being built (the
+    caller answers from the database). ``floor`` is the oldest id kept when the feed is full,
+    below which older entries may have been trimmed; None when the feed holds everything."""
+
+    ready: bool
+    ids: list[int]
+    floor: int | None = None
+
+
+class FeedStore(Protocol):
+    async def read(self, key: str, page: Page) -> FeedSlice:
+        """Up to ``page.limit`` ids of the feed inside the page's bounds, newest first, and
+        refresh the feed's expiry (a read is what keeps a feed alive)."""
+        ...
+
+    async def add(self, keys: Sequence[str], status_id: int) -> None:
+        """Add one status to every feed of ``keys`` that exists (idempotent), trimmed."""
+        ...
+
+    async def remove(self, keys: Sequence[str], status_ids: Sequence[int]) -> None: ...
+
+    async def begin_rebuild(self, key: str, lease_seconds: float) -> str | None:
+        """Mark the feed as being built and answer a token; None when another build of it is
+        under way. From here on fan-out adds to it, so nothing committed later is missed."""
+        ...
+
+    async def finish_rebuild(self, key: str, token: str, ids: Sequence[int]) -> bool:
+        """Fill the feed and mark it ready, unless it was dropped since ``begin_rebuild``
+        (an invalidation won: the ids may be stale, and the next read builds again)."""
+        ...
+
+    async def drop(self, keys: Sequence[str]) -> None: ...
+
+    async def clear(self) -> None:
+        """Every feed of this deployment (tests, and `chirp feeds clear`)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+@dataclass(slots=True)
+class _Feed:
+    ids: list[int] = field(default_factory=list)  # ascending
+    ready: bool = False
+    builders: dict[str, float] = field(default_factory=dict)  # token -> lease deadline
+    touched: float = 0.0
+
+
+class MemoryFeeds:
+    """The in-process store: the same rules as Redis (cap, expiry, build markers)."""
+
+    def __init__(self, size: int, ttl_seconds: float, now: Callable[[], float] = time.time) -> None:
+        self.size = size
+        self.ttl = ttl_seconds
+        self._now = now
+        self._feeds: dict[str, _Feed] = {}
+
+    def _get(self, key: str) -> _Feed | None:
+        feed = self._feeds.get(key)
+        if feed is not None and self._now() - feed.touched > self.ttl:
+            del self._feeds[key]  # expired, as a Redis key with a TTL would be
+            return None
+        return feed
+
+    async def read(self, key: str, page: Page) -> FeedSlice:
+        feed = self._get(key)
+        if feed is None or not feed.ready:
+            return FeedSlice(ready=False, ids=[])
+        feed.touched = self._now()
+        return FeedSlice(
+            ready=True,
+            ids=page.pick([i for i in feed.ids if page.admits(i)]),
+            floor=feed.ids[0] if feed.ids and len(feed.ids) >= self.size else None,
+        )
+
+    async def add(self, keys: Sequence[str], status_id: int) -> None:
+        for key in keys:
+            feed = self._get(key)
+            if feed is None:
+                continue
+            at = bisect.bisect_left(feed.ids, status_id)
+            if at == len(feed.ids) or feed.ids[at] != status_id:
+                feed.ids.insert(at, status_id)
+                del feed.ids[: max(0, len(feed.ids) - self.size)]
+
+    async def remove(self, keys: Sequence[str], status_ids: Sequence[int]) -> None:
+        gone = set(status_ids)
+        for key in keys:
+            feed = self._get(key)
+            if feed is not None:
+                feed.ids = [i for i in feed.ids if i not in gone]
+
+    async def begin_rebuild(self, key: str, lease_seconds: float) -> str | None:
+        now = self._now()
+        feed = self._get(key)
+        if feed is None:
+            feed = self._feeds[key] = _Feed(touched=now)
+        elif not feed.ready and any(deadline > now for deadline in feed.builders.values()):
+            return None
+        token = f"{now:.6f}:{id(feed)}:{len(feed.builders)}"
+        feed.builders[token] = now + lease_seconds
+        return token
+
+    async def finish_rebuild(self, key: str, token: str, ids: Sequence[int]) -> bool:
+        feed = self._get(key)
+        if feed is None or token not in feed.builders:
+            return False
+        del feed.builders[token]
+        feed.ids = sorted(set(feed.ids) | set(ids))[-self.size :]
+        feed.ready = True
+        feed.touched = self._now()
+        return True
+
+    async def drop(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            self._feeds.pop(key, None)
+
+    async def clear(self) -> None:
+        self._feeds.clear()
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,153 @@
+"""Home feeds in Redis: one sorted set per feed, status ids as members.
+
+Scores are ``id >> 10``: a Redis score is a double, exact only to 53 bits, and a 63-bit id is
+not; dropping the 10 shard bits leaves time | sequence | node, which is exact and still unique
+per id (one process's sequence runs across all shards), so order and bounds stay exact. Two
+marker members with score 0 sort below every id: ``!`` (the feed is complete) and ``?<deadline>``
+(a rebuild is under way until that deadline). Every change is one round trip: a script per
+feed, pipelined across feeds.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Sequence
+
+from redis.asyncio import Redis
+
+from chirp.core.ids import SHARD_BITS
+from chirp.core.pagination import Page
+from chirp.timelines.feeds import FeedSlice
+
+READY = "!"
+
+# Add to a feed only if it exists; keep the newest ARGV[3] ids above the markers.
+_ADD = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+local markers = redis.call('ZCOUNT', KEYS[1], 0, 0)
+local excess = redis.call('ZCARD', KEYS[1]) - markers - tonumber(ARGV[3])
+if excess > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], markers, markers + excess - 1) end
+return 1
+"""
+
+# Start a build unless a live one holds the feed. ARGV: now (ms), deadline (ms), token, ttl (s).
+_BEGIN = """
+if redis.call('ZSCORE', KEYS[1], '!') == false then
+  for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], 0, 0)) do
+    if string.sub(m, 1, 1) == '?' then
+      if tonumber(string.match(m, '^%?(%d+)')) > tonumber(ARGV[1]) then return 0 end
+      redis.call('ZREM', KEYS[1], m)
+    end
+  end
+end
+redis.call('ZADD', KEYS[1], 0, '?' .. ARGV[2] .. ':' .. ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 1
+"""
+
+# Finish a build if its marker is still there. ARGV: marker, size, ttl, then score/member pairs.
+_FINISH = """
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) == false then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+for i = 4, #ARGV, 2 do redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('ZADD', KEYS[1], 0, '!')
+local markers = redis.call('ZCOUNT', KEYS[1], 0, 0)
+local excess = redis.call('ZCARD', KEYS[1]) - markers - tonumber(ARGV[2])
+if excess > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], markers, markers + excess - 1) end
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+"""
+
+
+def score(status_id: int) -> int:
+    return status_id >> SHARD_BITS
+
+
+class RedisFeeds:
+    def __init__(self, redis: Redis, prefix: str, size: int, ttl_seconds: float) -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self.size = size
+        self.ttl = max(1, int(ttl_seconds))
+        self._add = redis.register_script(_ADD)
+        self._begin = redis.register_script(_BEGIN)
+        self._finish = redis.register_script(_FINISH)
+
+    async def read(self, key: str, page: Page) -> FeedSlice:
+        # Score bounds are inclusive and filtered exactly below: the bound's own score may be
+        # shared by the bound id itself, never by another id (see the module docstring).
+        high = "+inf" if page.max_id is None else score(page.max_id)
+        lows = [b for b in (page.since_id, page.min_id) if b is not None]
+        low = score(max(lows)) if lows else "(0"
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zscore(key, READY)
+            if page.ascending:
+                pipe.zrangebyscore(key, low, high, start=0, num=page.limit + 1)
+            else:
+                pipe.zrevrangebyscore(key, high, low, start=0, num=page.limit + 1)
+            pipe.zcard(key)
+            pipe.zrangebyscore(key, "(0", "+inf", start=0, num=1)
+            pipe.expire(key, self.ttl)
+            ready, members, card, lowest, _ = await pipe.execute()
+        if ready is None:
+            return FeedSlice(ready=False, ids=[])
+        ids = page.pick([int(m) for m in members if page.admits(int(m))])
+        full = card - 1 >= self.size
+        return FeedSlice(ready=True, ids=ids, floor=int(lowest[0]) if full and lowest else None)
+
+    async def add(self, keys: Sequence[str], status_id: int) -> None:
+        if not keys:
+            return
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                await self._add(
+                    keys=[key], args=[status_id, score(status_id), self.size], client=pipe
+                )
+            await pipe.execute()
+
+    async def remove(self, keys: Sequence[str], status_ids: Sequence[int]) -> None:
+        if not keys or not status_ids:
+            return
+        members = [str(i) for i in status_ids]
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.zrem(key, *members)
+            await pipe.execute()
+
+    async def begin_rebuild(self, key: str, lease_seconds: float) -> str | None:
+        now_ms = int(time.time() * 1000)
+        deadline = now_ms + int(lease_seconds * 1000)
+        token = secrets.token_hex(6)
+        began = await self._begin(keys=[key], args=[now_ms, deadline, token, self.ttl])
+        return f"?{deadline}:{token}" if began else None
+
+    async def finish_rebuild(self, key: str, token: str, ids: Sequence[int]) -> bool:
+        pairs: list[int | str] = []
+        for status_id in ids:
+            pairs += [score(status_id), str(status_id)]
+        done = await self._finish(keys=[key], args=[token, self.size, self.ttl, *pairs])
+        return bool(done)
+
+    async def drop(self, keys: Sequence[str]) -> None:
+        if keys:
+            await self.redis.delete(*keys)
+
+    async def clear(self) -> None:
+        async for batch in _scan_batches(self.redis, f"{self.prefix}*"):
+            await self.redis.delete(*batch)
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+
+async def _scan_batches(redis: Redis, pattern: str, size: int = 500):  # type: ignore[no-untyped-def]
+    batch: list[bytes] = []
+    async for key in redis.scan_iter(match=pattern, count=size):
+        batch.append(key)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,112 @@
+"""Fan-out jobs: what the timeline engine does after a status or a follow changes.
+
+Every job is idempotent and carries ids only, so a redelivered job leaves every feed as one
+delivery would: adding an id twice keeps one, removing a missing id does nothing, and dropping
+a feed only makes the next read rebuild it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import structlog
+
+from chirp.accounts.repository import AccountRepository
+from chirp.core.ids import time_of
+from chirp.graph.repository import GraphRepository
+from chirp.posts.repository import StatusRepository
+from chirp.runtime import Runtime
+from chirp.tags.repository import TagRepository
+
+log = structlog.get_logger(__name__)
+FEED_STRATEGIES = ("push", "hybrid")
+
+
+async def follower_batches(rt: Runtime, author_id: int) -> AsyncIterator[list[int]]:
+    """The author's followers, a batch at a time, one database after another; each batch read
+    in a unit of work of its own so no transaction stays open across the feed writes."""
+    size = rt.settings.fanout_batch
+    for shard in rt.shards.physical:
+        after = 0
+        while True:
+            async with rt.uow() as uow:
+                rows = await GraphRepository(uow).followers_after(shard, author_id, after, size)
+            if rows:
+                yield [follower for _, follower in rows]
+            if len(rows) < size:
+                break
+            after = rows[-1][0]
+
+
+async def _pushes_to_followers(rt: Runtime, author_id: int) -> bool:
+    """Hybrid: authors over the threshold are pulled at read time instead (and stay pulled)."""
+    if rt.home.name != "hybrid":
+        return True
+    async with rt.uow(write=True) as uow:
+        author = await AccountRepository(uow).get(author_id)
+        if author is None:
+            return False
+        if author.fanout_pulled:
+            return False
+        if author.followers_count <= rt.settings.hybrid_threshold:
+            return True
+        author.fanout_pulled = True
+        await uow.commit()
+    log.info("author_pulled", account_id=author_id)
+    return False
+
+
+async def status_created(rt: Runtime, payload: dict[str, Any]) -> None:
+    status_id = int(payload["status_id"])
+    if not rt.home.keeps_feeds:
+        return
+    async with rt.uow() as uow:
+        status = await StatusRepository(uow).get(status_id)
+        if status is None:
+            return  # deleted before its fan-out ran: nothing to show
+        author_id = status.account_id
+        tagged = status.visibility == "public" and status.reblog_of_id is None
+        names = [t.name for t in await StatusRepository(uow).tags([status_id])] if tagged else []
+        tag_followers = await TagRepository(uow).followers_of(names) if names else []
+    reader, name = rt.feed_reader, rt.home.name
+    inserted = 1
+    await rt.feeds.add(reader.keys(name, [author_id, *tag_followers]), status_id)
+    inserted += len(tag_followers)
+    if await _pushes_to_followers(rt, author_id):
+        async for batch in follower_batches(rt, author_id):
+            await rt.feeds.add(reader.keys(name, batch), status_id)
+            inserted += len(batch)
+    rt.metrics.fanout_inserts.inc(inserted)
+    lag = (rt.clock.now() - time_of(status_id)).total_seconds()
+    rt.metrics.fanout_lag.observe(max(0.0, lag))
+
+
+async def status_deleted(rt: Runtime, payload: dict[str, Any]) -> None:
+    """Take a deleted status out of every feed it was pushed to."""
+    status_id, author_id = int(payload["status_id"]), int(payload["account_id"])
+    names = list(payload.get("tags") or [])
+    async with rt.uow() as uow:
+        tag_followers = await TagRepository(uow).followers_of(names) if names else []
+        author = await AccountRepository(uow).get(author_id)
+    pushed = author is not None and not author.fanout_pulled
+    for name in FEED_STRATEGIES:
+        keys = rt.feed_reader.keys(name, [author_id, *tag_followers])
+        await rt.feeds.remove(keys, [status_id])
+    if pushed:
+        async for batch in follower_batches(rt, author_id):
+            for name in FEED_STRATEGIES:
+                await rt.feeds.remove(rt.feed_reader.keys(name, batch), [status_id])
+
+
+async def status_updated(rt: Runtime, payload: dict[str, Any]) -> None:
+    """Feeds hold ids, so an edit changes none; streaming listeners are told (see streaming)."""
+    int(payload["status_id"])
+
+
+async def homes_invalidated(rt: Runtime, payload: dict[str, Any]) -> None:
+    """A follow, unfollow, block, mute or tag follow changed what these accounts' home
+    timelines hold: drop their feeds, rebuilt from the database on the next read."""
+    accounts = [int(a) for a in payload["account_ids"]]
+    for name in FEED_STRATEGIES:
+        await rt.feeds.drop(rt.feed_reader.keys(name, accounts))
