@@ -18,6 +18,10 @@ app = typer.Typer(
 )
 accounts_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 app.add_typer(accounts_app, name="accounts")
+jobs_app = typer.Typer(
+    help="Inspect and replay jobs (the outbox and dead letters).", no_args_is_help=True
+)
+app.add_typer(jobs_app, name="jobs")
 console = Console(stderr=True)
 
 
@@ -76,6 +80,72 @@ def migrate() -> None:
     configure_logging(settings)
     upgrade_all(settings)
     console.print(f"[green]migrated {len(settings.physical_urls)} database(s)[/green]")
+
+
+@app.command()
+def worker(
+    processes: Annotated[int, typer.Option(help="Worker processes to run.", min=1)] = 1,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Serve /metrics here (worker n on port + n).")
+    ] = None,
+) -> None:
+    """Run job workers: consume the broker (CHIRP_BROKER_URL) and relay the outbox."""
+    from chirp.jobs import worker as jobs_worker
+
+    settings = _settings()
+    if not settings.broker_url:
+        console.print(
+            "[red]CHIRP_BROKER_URL is not set: without a broker, `chirp serve` runs jobs itself"
+            "[/red]"
+        )
+        raise typer.Exit(2)
+    jobs_worker.run_many(processes, metrics_port)
+
+
+@jobs_app.command("dead")
+def jobs_dead(limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50) -> None:
+    """List dead-lettered jobs."""
+    from rich.table import Table
+
+    from chirp.jobs import admin
+
+    rows = asyncio.run(admin.dead(_settings(), limit))
+    table = Table("id", "kind", "attempts", "failed at", "error", "payload")
+    for row in rows:
+        table.add_row(*row)
+    Console().print(table)
+
+
+@jobs_app.command("replay")
+def jobs_replay(
+    job_ids: Annotated[list[str] | None, typer.Argument(help="Dead job ids.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Replay every dead job.")] = False,
+) -> None:
+    """Put dead-lettered jobs back in the outbox, with their tries reset."""
+    from chirp.jobs import admin
+
+    replayed, missing = asyncio.run(admin.replay(_settings(), job_ids or [], every=all_))
+    print(f"replayed {replayed} job(s)")
+    if missing:
+        console.print(f"[red]no dead job with id {', '.join(missing)}[/red]")
+        raise typer.Exit(1)
+
+
+@jobs_app.command("status")
+def jobs_status() -> None:
+    """How many jobs wait in the outbox (and the broker) and how many are dead."""
+    from chirp.jobs import admin
+
+    for name, value in asyncio.run(admin.status(_settings())).items():
+        print(f"{name}: {value}")
+
+
+@jobs_app.command("drain")
+def jobs_drain() -> None:
+    """Run (or publish) every job the outbox holds now, in this process."""
+    from chirp.jobs import admin
+
+    print(f"handed on {asyncio.run(admin.drain(_settings()))} job(s)")
 
 
 @accounts_app.command("create")
