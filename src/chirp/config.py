@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     # (computed on read) or "hybrid" (push, but authors over the threshold are pulled).
     timeline_strategy: str = "hybrid"
     hybrid_threshold: int = Field(default=10_000, ge=0)
-    feed_size: int = Field(default=800, ge=40, le=10_000)
+    feed_size: int = Field(default=800, ge=1, le=10_000)
     # A feed nobody has read for this long expires: no fan-out reaches it, and it is rebuilt
     # from the database when its owner comes back.
     feed_inactive_days: float = Field(default=7, gt=0)
