@@ -15,6 +15,7 @@ from chirp.core.metrics import Metrics
 from chirp.core.node import lease_node_id
 from chirp.db.shards import ShardMap
 from chirp.db.uow import UnitOfWork
+from chirp.streaming.hub import Hub, InProcessHub, build_hub
 
 
 @dataclass
@@ -25,6 +26,8 @@ class Runtime:
     passwords: Passwords
     clock: Clock = field(default_factory=Clock)
     metrics: Metrics = field(default_factory=Metrics)
+    # Streaming events between processes (Redis) or within this one (the embedded default).
+    hub: Hub = field(default_factory=InProcessHub)
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
@@ -34,6 +37,7 @@ class Runtime:
             shards=ShardMap.from_settings(settings),
             ids=IdGenerator(lease_node_id(settings)),
             passwords=Passwords(settings.password_profile),
+            hub=build_hub(settings),
         )
         runtime.metrics.watch_pools(runtime.shards)
         return runtime
@@ -43,4 +47,5 @@ class Runtime:
         return UnitOfWork(self.shards, write=write)
 
     async def close(self) -> None:
+        await self.hub.close()
         await self.shards.dispose()

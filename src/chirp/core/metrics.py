@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.pool import QueuePool
@@ -28,6 +28,19 @@ class Metrics:
             "HTTP request latency by route template",
             ["method", "route"],
             buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+
+        self.streams_open = Gauge(
+            "chirp_streaming_connections",
+            "Open streaming connections in this process, by transport (sse, websocket)",
+            ["transport"],
+            registry=self.registry,
+        )
+        self.stream_events = Counter(
+            "chirp_streaming_events_published_total",
+            "Events published to streaming channels (one per channel), by event",
+            ["event"],
             registry=self.registry,
         )
 
