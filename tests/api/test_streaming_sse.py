@@ -151,9 +151,7 @@ async def test_reblogs_reach_the_reblogger_s_followers(api: Api, live: str) -> N
         assert await stream.next() == ("delete", entity["id"])
 
 
-async def test_notifications_reach_the_user_and_notification_streams(
-    api: Api, live: str
-) -> None:
+async def test_notifications_reach_the_user_and_notification_streams(api: Api, live: str) -> None:
     alice, bob = await user(api, "alice"), await user(api, "bob")
     async with (
         sse(live, "user", alice.token) as both,
@@ -186,9 +184,10 @@ async def test_anonymous_public_stream_carries_public_posts_only(api: Api, live:
 
 async def test_hashtag_streams_match_tags_whatever_their_case(api: Api, live: str) -> None:
     alice = await user(api, "alice")
-    async with sse(live, "hashtag", tag="Cats") as tagged, sse(
-        live, "hashtag/local", tag="cats"
-    ) as local:
+    async with (
+        sse(live, "hashtag", tag="Cats") as tagged,
+        sse(live, "hashtag/local", tag="cats") as local,
+    ):
         await post(api, alice, "about #dogs")
         await post(api, alice, "private #cats", visibility="private")
         shown = await post(api, alice, "about #CATS")
