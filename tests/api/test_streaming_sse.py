@@ -48,17 +48,7 @@ async def test_stream_errors_are_the_streaming_servers(
 async def test_a_token_without_the_read_scope_cannot_open_a_user_stream(api: Api) -> None:
     app = await api.create_app(scopes="read write follow push read:notifications")
     await api.register("alice", app=app)
-    login = await api.client.post(
-        "/oauth/token",
-        data={
-            "grant_type": "password",
-            "client_id": app["client_id"],
-            "client_secret": app["client_secret"],
-            "username": "alice@example.com",
-            "password": "Correct-Horse-Battery-9",
-            "scope": "write read:notifications",
-        },
-    )
+    login = await api.password_grant(app, "write read:notifications")
     assert login.status_code == 200, login.text
     narrow = login.json()["access_token"]
     for path in ("user", "public"):

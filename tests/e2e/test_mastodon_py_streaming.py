@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from mastodon import Mastodon, StreamListener
 
-from tests.conftest import PASSWORD
+from tests.e2e.people import people
 
 pytestmark = pytest.mark.e2e
 WAIT = 10.0
@@ -59,15 +59,7 @@ def listening(start: Any) -> Iterator[Collector]:
 
 
 def _people(server: str, *prefixes: str) -> list[Mastodon]:
-    suffix = uuid.uuid4().hex[:8]
-    client_id, client_secret = Mastodon.create_app("Chirp streaming e2e", api_base_url=server)
-    people = []
-    for prefix in prefixes:
-        name = f"{prefix}_{suffix}"
-        api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=server)
-        assert api.create_account(name, PASSWORD, f"{name}@example.com", agreement=True)
-        people.append(api)
-    return people
+    return [person.api for person in people(server, *prefixes)]
 
 
 def test_a_followers_stream_user_gets_the_post_and_its_deletion(server: str) -> None:

@@ -47,6 +47,7 @@ class Connection:
         self._streams: dict[tuple[str, ...], Stream] = {}
         self._queue: asyncio.Queue[tuple[str, Envelope] | None] = asyncio.Queue(QUEUE_LIMIT)
         self._ended = False
+        self._closed = False
         self._relations = Relations(self.account_id)
         self._relations_at = -float("inf")
         self._checked_at = time.monotonic()
@@ -94,7 +95,10 @@ class Connection:
             await self.rt.hub.leave(self.account_id)
 
     async def close(self) -> None:
-        """Leave every channel; the transport calls this once, whatever ended the stream."""
+        """Leave every channel; the transport calls this whatever ended the stream."""
+        if self._closed:
+            return
+        self._closed = True
         self.end()
         for stream in list(self._streams.values()):
             await self.remove(stream)
