@@ -172,6 +172,21 @@ class Api:
         assert response.status_code == 200, response.text
         return str(response.json()["access_token"])
 
+    async def password_grant(
+        self, app: dict[str, Any], scope: str | None = None, password: str = PASSWORD
+    ) -> httpx.Response:
+        """A token request for alice@example.com through the password grant."""
+        data = {
+            "grant_type": "password",
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+            "username": "alice@example.com",
+            "password": password,
+        }
+        if scope:
+            data["scope"] = scope
+        return await self.client.post("/oauth/token", data=data)
+
     async def register(
         self,
         username: str,

@@ -21,6 +21,7 @@ from chirp.oauth.api import router as oauth_router
 from chirp.ops.api import router as ops_router
 from chirp.posts.api import router as posts_router
 from chirp.runtime import Runtime
+from chirp.streaming.api import router as streaming_router
 from chirp.tags.api import router as tags_router
 from chirp.timelines.api import router as timelines_router
 
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         timelines_router,
         notifications_router,
         tags_router,
+        streaming_router,
     )
     for router in routers:
         app.include_router(router)

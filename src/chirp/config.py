@@ -51,7 +51,18 @@ class Settings(BaseSettings):
     redis_prefix: str = "chirp:"
     # RabbitMQ (amqp://...): jobs go through it to `chirp worker` processes. Unset: the API
     # process runs them itself, fed by the same outbox.
+    # Prefixes Redis channel and key names, so several deployments (or test runs) can share
+    # one Redis; pub/sub ignores database numbers. Empty: Mastodon's own channel names.
+    redis_namespace: str = Field(default="", pattern=r"^[A-Za-z0-9_.-]{0,64}$")
     broker_url: str | None = None
+
+    # Streaming: how often an open stream re-checks its token and the viewer's blocks and
+    # mutes (at most 5 s: a revoked token or a new block must take effect within 5 s), the
+    # SSE heartbeat period, and whether public streams need a token (Mastodon's newest
+    # streaming server always wants one; older ones, like Chirp by default, do not).
+    streaming_recheck_seconds: float = Field(default=3.0, gt=0, le=5)
+    streaming_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
+    streaming_public_needs_token: bool = False
 
     # Which of 64 id-generator slots this process uses; unset means "lease one at start-up".
     node_id: int | None = Field(default=None, ge=0, le=63)

@@ -16,6 +16,7 @@ from chirp.core.metrics import Metrics
 from chirp.core.node import lease_node_id
 from chirp.db.shards import ShardMap
 from chirp.db.uow import UnitOfWork
+from chirp.streaming.hub import Hub, InProcessHub, build_hub
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -35,6 +36,8 @@ class Runtime:
     clock: Clock = field(default_factory=Clock)
     metrics: Metrics = field(default_factory=Metrics)
     redis: Redis | None = None
+    # Streaming events between processes (Redis) or within this one (the embedded default).
+    hub: Hub = field(default_factory=InProcessHub)
     feeds: FeedStore = field(init=False)
     feed_reader: FeedReader = field(init=False)
     home: HomeTimeline = field(init=False)
@@ -70,6 +73,7 @@ class Runtime:
             shards=ShardMap.from_settings(settings),
             ids=IdGenerator(lease_node_id(settings)),
             passwords=Passwords(settings.password_profile),
+            hub=build_hub(settings),
         )
         runtime.metrics.watch_pools(runtime.shards)
         return runtime
@@ -81,4 +85,5 @@ class Runtime:
     async def close(self) -> None:
         await self.jobs.stop()
         await self.feeds.close()
+        await self.hub.close()
         await self.shards.dispose()

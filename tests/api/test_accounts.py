@@ -250,17 +250,7 @@ async def test_update_credentials_refuses_invalid_values(api: Api, data: dict[st
 async def test_update_credentials_needs_write_accounts(api: Api) -> None:
     app = await api.create_app()
     await api.register("alice", app=app)
-    read_only = await api.client.post(
-        "/oauth/token",
-        data={
-            "grant_type": "password",
-            "client_id": app["client_id"],
-            "client_secret": app["client_secret"],
-            "username": "alice@example.com",
-            "password": PASSWORD,
-            "scope": "read",
-        },
-    )
+    read_only = await api.password_grant(app, "read")
     headers = bearer(read_only.json()["access_token"])
     response = await api.client.patch(
         "/api/v1/accounts/update_credentials", headers=headers, data={"display_name": "x"}

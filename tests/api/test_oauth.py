@@ -560,17 +560,7 @@ async def test_invalid_client_over_basic_auth_gets_a_basic_challenge(api: Api) -
 async def test_the_profile_scope_reads_ones_own_credentials(api: Api) -> None:
     app = await api.create_app(scopes="read write follow push profile")
     await api.register("alice", app=app)
-    response = await api.client.post(
-        "/oauth/token",
-        data={
-            "grant_type": "password",
-            "client_id": app["client_id"],
-            "client_secret": app["client_secret"],
-            "username": "alice@example.com",
-            "password": PASSWORD,
-            "scope": "profile",
-        },
-    )
+    response = await api.password_grant(app, "profile")
     me = await api.client.get(
         "/api/v1/accounts/verify_credentials", headers=bearer(response.json()["access_token"])
     )

@@ -25,6 +25,9 @@ def server(e2e_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) ->
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**e2e_env, "CHIRP_DOMAIN": f"127.0.0.1:{port}", "CHIRP_BASE_URL": base}
+    # Mastodon.py's SSE handle closes only once its reader thread gets data: a heartbeat
+    # every second (Mastodon sends one every 15) keeps closing a stream quick.
+    env["CHIRP_STREAMING_HEARTBEAT_SECONDS"] = "1"
     log_path = Path(tmp_path_factory.mktemp("server")) / "chirp.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(

@@ -6,38 +6,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from mastodon import Mastodon
 from mastodon.errors import MastodonNotFoundError
 
-from tests.conftest import PASSWORD
+from tests.e2e.people import Person, people
 
 pytestmark = pytest.mark.e2e
 
 MAX_PAGES = 200  # a guard against a Link header that never ends
-
-
-@dataclass
-class Person:
-    name: str
-    id: str
-    api: Mastodon
-
-
-def _people(server: str, *prefixes: str) -> list[Person]:
-    """Fresh accounts, unique to this test (the server's database outlives it)."""
-    suffix = uuid.uuid4().hex[:8]
-    client_id, client_secret = Mastodon.create_app("Chirp social e2e", api_base_url=server)
-    people = []
-    for prefix in prefixes:
-        name = f"{prefix}_{suffix}"
-        api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=server)
-        assert api.create_account(name, PASSWORD, f"{name}@example.com", agreement=True)
-        people.append(Person(name, str(api.account_verify_credentials().id), api))
-    return people
 
 
 def _ids(items: Iterable[Any]) -> list[str]:
@@ -84,7 +63,7 @@ def _befriend(ann: Person, ben: Person, cat: Person) -> None:
 def test_a_locked_account_authorizes_follow_requests_and_everyone_ends_up_mutual(
     server: str,
 ) -> None:
-    ann, ben, cat = _people(server, "ann", "ben", "cat")
+    ann, ben, cat = people(server, "ann", "ben", "cat")
     _befriend(ann, ben, cat)
 
     assert sorted(_notified(ann, "follow")) == sorted([(ben.id, None), (cat.id, None)])
@@ -103,7 +82,7 @@ def test_a_locked_account_authorizes_follow_requests_and_everyone_ends_up_mutual
 def test_posts_replies_mentions_favourites_reblogs_and_bookmarks_reach_everyone(
     server: str,
 ) -> None:
-    ann, ben, cat = _people(server, "ann", "ben", "cat")
+    ann, ben, cat = people(server, "ann", "ben", "cat")
     _befriend(ann, ben, cat)
     tag = f"chirp{uuid.uuid4().hex[:8]}"
 
@@ -163,7 +142,7 @@ def test_posts_replies_mentions_favourites_reblogs_and_bookmarks_reach_everyone(
 
 
 def test_deleting_a_status_answers_its_text_and_takes_it_everywhere(server: str) -> None:
-    ann, ben, cat = _people(server, "ann", "ben", "cat")
+    ann, ben, cat = people(server, "ann", "ben", "cat")
     _befriend(ann, ben, cat)
     text = f"Hey @{ben.name}, this will go"
     doomed = cat.api.status_post(text)
@@ -186,7 +165,7 @@ def test_deleting_a_status_answers_its_text_and_takes_it_everywhere(server: str)
 
 
 def test_a_block_ends_follows_both_ways_and_hides_the_blocked(server: str) -> None:
-    ann, ben, cat = _people(server, "ann", "ben", "cat")
+    ann, ben, cat = people(server, "ann", "ben", "cat")
     _befriend(ann, ben, cat)
     from_cat = cat.api.status_post("A post by cat")
 
@@ -231,7 +210,7 @@ def _assert_newest_first_without_repeats(pages: list[list[str]]) -> list[str]:
 
 
 def test_timelines_page_newest_first_through_fetch_next(server: str) -> None:
-    ann, ben, cat = _people(server, "ann", "ben", "cat")
+    ann, ben, cat = people(server, "ann", "ben", "cat")
     ben.api.account_follow(ann.id)  # cat follows no one: her home stays empty
     tag = f"paging{uuid.uuid4().hex[:8]}"
     posted = [str(ann.api.status_post(f"Number {n} #{tag}").id) for n in range(25)]

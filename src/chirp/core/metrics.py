@@ -69,6 +69,18 @@ class Metrics:
         self.dead_letters = Gauge(
             "chirp_dead_letters", "Jobs in the dead-letter table", registry=self.registry
         )
+        self.streams_open = Gauge(
+            "chirp_streaming_connections",
+            "Open streaming connections in this process, by transport (sse, websocket)",
+            ["transport"],
+            registry=self.registry,
+        )
+        self.stream_events = Counter(
+            "chirp_streaming_events_published_total",
+            "Events published to streaming channels (one per channel), by event",
+            ["event"],
+            registry=self.registry,
+        )
 
     def watch_pools(self, shards: ShardMap) -> None:
         self.registry.register(_PoolCollector(shards))

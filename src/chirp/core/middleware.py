@@ -54,11 +54,16 @@ class AccessLogMiddleware:
             return
         started = time.perf_counter()
         status = 500
+        stream = False
 
         async def send_and_record(message: Message) -> None:
-            nonlocal status
+            nonlocal status, stream
             if message["type"] == "http.response.start":
                 status = message["status"]
+                stream = any(
+                    k == b"content-type" and v.startswith(b"text/event-stream")
+                    for k, v in message.get("headers", [])
+                )
             await send(message)
 
         try:
@@ -69,7 +74,6 @@ class AccessLogMiddleware:
             template = getattr(route, "path", None) or "<unmatched>"
             method = scope["method"]
             self.metrics.requests.labels(method, template, str(status)).inc()
-            self.metrics.latency.labels(method, template).observe(elapsed)
             elapsed_ms = round(elapsed * 1000, 2)
             fields = {
                 "method": method,
@@ -78,10 +82,14 @@ class AccessLogMiddleware:
                 "status": status,
                 "duration_ms": elapsed_ms,
             }
-            if elapsed_ms >= self.slow_ms:
+            if stream:  # an event stream lasts as long as the client stays: never "slow"
+                log.info("stream_closed", **fields)
+            elif elapsed_ms >= self.slow_ms:
                 log.warning("slow_request", **fields)
             else:
                 log.info("request", **fields)
+            if not stream:
+                self.metrics.latency.labels(method, template).observe(elapsed)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import structlog
 
@@ -19,6 +20,7 @@ from chirp.graph.models import Block, Mute
 from chirp.graph.repository import GraphRepository
 from chirp.notifications.models import Notification
 from chirp.runtime import Runtime
+from chirp.streaming import events as streams
 
 log = structlog.get_logger(__name__)
 
@@ -64,6 +66,8 @@ async def deliver(rt: Runtime, pending: Sequence[Pending]) -> None:
             rows = by_shard.get(physical.index)
             if rows:
                 await insert_ignoring_duplicates(uow.session(physical), Notification, rows)
+        stored = [int(str(row["id"])) for rows in by_shard.values() for row in rows]
+        uow.after_commit(partial(streams.notification_created, rt, stored))
         await uow.commit()
     log.info("notifications_delivered", count=sum(len(r) for r in by_shard.values()))
 

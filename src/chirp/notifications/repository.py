@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -41,6 +41,12 @@ class NotificationRepository:
             select(Notification).where(
                 Notification.id == notification_id, Notification.account_id == account_id
             )
+        )
+
+    async def by_ids(self, notification_ids: Iterable[int]) -> list[Notification]:
+        """Notifications by id, each read on the shard its id carries (its recipient's)."""
+        return await self.uow.scatter(
+            notification_ids, lambda ids: select(Notification).where(Notification.id.in_(ids))
         )
 
     async def dismiss(self, account_id: int, notification_id: int) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from chirp.accounts.repository import AccountRepository
@@ -55,6 +56,27 @@ async def one(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
     if not rendered:
         raise NotFound()
     return rendered[0]
+
+
+async def stored(rt: Runtime, notification_ids: Iterable[int]) -> list[Notification]:
+    """The notifications among these ids that exist (a duplicate was never stored)."""
+    async with rt.uow() as uow:
+        return await NotificationRepository(uow).by_ids(notification_ids)
+
+
+async def render_each(
+    rt: Runtime, rows: Sequence[Notification]
+) -> list[tuple[int, dict[str, Any]]]:
+    """(recipient id, entity) for each of ``rows`` its recipient may still see, each rendered
+    for its recipient (for streaming, where they arrive one at a time)."""
+    by_recipient: dict[int, list[Notification]] = defaultdict(list)
+    for row in rows:
+        by_recipient[row.account_id].append(row)
+    out = []
+    async with rt.uow() as uow:
+        for recipient, own in by_recipient.items():
+            out += [(recipient, entity) for entity in await _render(rt, uow, recipient, own)]
+    return out
 
 
 async def dismiss(rt: Runtime, viewer_id: int, raw_id: str) -> None:

@@ -38,6 +38,9 @@ class OAuthRepository:
         digest = keys.digest(presented)
         return await session.scalar(select(AccessToken).where(AccessToken.digest == digest))
 
+    async def token_by_id(self, token_id: int) -> AccessToken | None:
+        return await self.uow.for_id(token_id).get(AccessToken, token_id)
+
     async def code(self, presented: str) -> AuthorizationCode | None:
         shard = keys.shard_of(presented)
         if shard is None:

@@ -64,3 +64,9 @@ async def resolve(uow: UnitOfWork, presented: str) -> Bearer | None:
     if token is None or token.revoked_at is not None:
         return None
     return Bearer(token.id, token.app_id, token.account_id, frozenset(token.scopes.split()))
+
+
+async def still_valid(uow: UnitOfWork, bearer: Bearer) -> bool:
+    """Whether a token resolved earlier has not been revoked since (long-lived streams ask)."""
+    token = await OAuthRepository(uow).token_by_id(bearer.token_id)
+    return token is not None and token.revoked_at is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import structlog
@@ -27,6 +28,7 @@ from chirp.posts.schemas import StatusEdit as StatusEditInput
 from chirp.posts.views import StatusViews
 from chirp.posts.visibility import Audience, shown_in_timeline
 from chirp.runtime import Runtime
+from chirp.streaming import fanout as streams
 
 log = structlog.get_logger(__name__)
 IDEMPOTENCY_WINDOW = timedelta(hours=1)
@@ -102,6 +104,7 @@ async def create(
             ]
         uow.after_commit(delivery.after_commit(rt, pending))
         record(rt, uow, "status.created", status.id, status_id=status.id)
+        uow.after_commit(partial(streams.status_posted, rt, status.id, author_id))
         try:
             await uow.commit()
         except IntegrityError:
@@ -259,6 +262,7 @@ async def edit(rt: Runtime, raw_id: str, editor_id: int, data: StatusEditInput) 
         pending += [Pending(m, "mention", editor_id, status.id) for m in mentioned]
         uow.after_commit(delivery.after_commit(rt, pending))
         record(rt, uow, "status.updated", status.id, status_id=status.id)
+        uow.after_commit(partial(streams.status_edited, rt, status.id, editor_id))
         await uow.commit()
         view = await StatusViews(uow, rt.settings.public_url, editor_id).one(status)
     log.info("status_edited", status_id=status.id, account_id=editor_id)
@@ -286,6 +290,7 @@ async def delete(rt: Runtime, raw_id: str, author_id: int) -> dict[str, Any]:
             raise NotFound()
         view = await StatusViews(uow, rt.settings.public_url, author_id).one(status)
         await remove(rt, uow, status)
+        uow.after_commit(partial(streams.status_removed, rt, status.id, author_id, view))
         await uow.commit()
     log.info("status_deleted", status_id=status.id, account_id=author_id)
     assert view is not None

@@ -1,0 +1,139 @@
+"""Publishing to streams: what fan-out calls once a change has committed.
+
+The names and signatures are the contract with the timeline engine's workers. Each renders
+the entity once, for no particular viewer (Mastodon renders its public payloads the same way),
+and publishes it with the facts every connection filters on (see ``messages``). Home ``update``
+events go only to accounts that have a user stream open somewhere (``Hub.online``).
+
+Where Mastodon sends what: a public status that is not a reply to someone else goes to the
+public streams; a public status (replies too) to the streams of its hashtags; a reblog to
+neither. Every status goes to its author's own user stream, and to the user streams of the
+accounts fan-out names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from chirp.notifications import service as notifications
+from chirp.posts.repository import StatusRepository
+from chirp.posts.views import StatusViews
+from chirp.runtime import Runtime
+from chirp.streaming import channels
+from chirp.streaming.messages import Envelope, StatusFacts
+
+
+async def status_created(rt: Runtime, status_id: int) -> None:
+    """``update`` on the public and hashtag streams the status belongs to, and to its author."""
+    await _status_event(rt, "update", status_id)
+
+
+async def status_updated(rt: Runtime, status_id: int, account_ids: Iterable[int]) -> None:
+    """``status.update`` where the status was streamed, and to these accounts' user streams."""
+    await _status_event(rt, "status.update", status_id, account_ids)
+
+
+async def to_home_streams(rt: Runtime, status_id: int, account_ids: Iterable[int]) -> None:
+    """``update`` to the user streams of those of these accounts that are online. The author is
+    skipped: ``status_created`` already streams a status to its author."""
+    online = await rt.hub.online(account_ids)
+    if not online:
+        return
+    rendered = await _render(rt, status_id)
+    if rendered is None:
+        return
+    online.discard(rendered.status.account_id)
+    await _publish(rt, [(channels.home(a), rendered.envelope) for a in online])
+
+
+async def status_deleted(
+    rt: Runtime,
+    status_id: int,
+    account_ids: Iterable[int],
+    *,
+    public: bool = True,
+    tags: Iterable[str] = (),
+) -> None:
+    """``delete`` to the public streams (unless ``public`` is false: the status was not
+    public, or a reblog), the streams of ``tags`` (the deleted status's hashtags), and the user
+    streams of those of ``account_ids`` that are online. The payload is the bare id."""
+    envelope = Envelope("delete", str(status_id))
+    targets = [channels.home(a) for a in await rt.hub.online(account_ids)]
+    if public:
+        targets += [channels.PUBLIC, channels.PUBLIC_LOCAL]
+        for tag in tags:
+            targets += [channels.hashtag(tag), channels.hashtag(tag, local=True)]
+    await _publish(rt, [(channel, envelope) for channel in targets])
+
+
+async def notification_created(rt: Runtime, notification_ids: Iterable[int]) -> None:
+    """``notification`` on ``timeline:{recipient}:notifications`` (the channel both the user
+    and the user:notification streams listen to), for recipients that are online. Each is
+    rendered for its recipient, as Mastodon does; ids of rows that were not stored (a
+    duplicate) are skipped."""
+    rows = await notifications.stored(rt, notification_ids)
+    online = await rt.hub.online({row.account_id for row in rows})
+    rendered = await notifications.render_each(rt, [r for r in rows if r.account_id in online])
+    await _publish(
+        rt,
+        [
+            (
+                channels.notifications(recipient),
+                Envelope("notification", _json(entity), actor=int(entity["account"]["id"])),
+            )
+            for recipient, entity in rendered
+        ],
+    )
+
+
+async def _status_event(
+    rt: Runtime, event: str, status_id: int, account_ids: Iterable[int] = ()
+) -> None:
+    rendered = await _render(rt, status_id, event)
+    if rendered is None:
+        return
+    status, envelope = rendered.status, rendered.envelope
+    targets = [channels.home(status.account_id)]
+    targets += [channels.home(a) for a in await rt.hub.online(account_ids)]
+    if status.visibility == "public" and status.reblog_of_id is None:
+        for tag in rendered.tags:
+            targets += [channels.hashtag(tag), channels.hashtag(tag, local=True)]
+        if status.in_reply_to_account_id in (None, status.account_id):
+            targets += [channels.PUBLIC, channels.PUBLIC_LOCAL]  # every status here is local
+    await _publish(rt, [(channel, envelope) for channel in dict.fromkeys(targets)])
+
+
+@dataclass(frozen=True, slots=True)
+class _Rendered:
+    status: StatusFacts
+    envelope: Envelope
+    tags: list[str]
+
+
+async def _render(rt: Runtime, status_id: int, event: str = "update") -> _Rendered | None:
+    async with rt.uow() as uow:
+        status = await StatusRepository(uow).get(status_id)
+        views = StatusViews(uow, rt.settings.public_url, None)
+        entity = await views.one(status) if status else None
+    if entity is None:  # gone, or a reblog whose original is gone
+        return None
+    facts = StatusFacts.of(entity)
+    original = StatusFacts.of(entity["reblog"]) if entity["reblog"] else None
+    envelope = Envelope(event, _json(entity), status=facts, original=original)
+    return _Rendered(facts, envelope, [tag["name"] for tag in entity["tags"]])
+
+
+def _json(entity: dict[str, Any]) -> str:
+    return orjson.dumps(entity).decode()
+
+
+async def _publish(rt: Runtime, items: list[tuple[str, Envelope]]) -> None:
+    if not items:
+        return
+    await rt.hub.publish_many(items)
+    for _, envelope in items:
+        rt.metrics.stream_events.labels(envelope.event).inc()

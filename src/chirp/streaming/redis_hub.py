@@ -1,0 +1,142 @@
+"""The hub over Redis pub/sub, for several worker processes (or hosts).
+
+Each process keeps one pub/sub connection, subscribes a channel when its first local stream
+needs it and unsubscribes when the last one leaves; a reader task hands each message to the
+local streams. Redis does not keep pub/sub messages: an event published while a process is
+disconnected is lost to its streams, as with Mastodon (clients catch up through the REST API).
+
+Presence is a sorted set per account, ``streaming:online:{account_id}``, whose members are the
+processes streaming to it, scored by when their claim expires. Each process renews its claims
+every ``HEARTBEAT`` seconds; a crashed process's claims lapse after ``PRESENCE_TTL``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+
+import structlog
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from chirp.streaming.hub import Hub
+from chirp.streaming.messages import Envelope
+
+log = structlog.get_logger(__name__)
+
+PRESENCE_TTL = 60
+HEARTBEAT = 20
+BATCH = 500
+READ_TIMEOUT = 1.0
+
+
+class RedisHub(Hub):
+    def __init__(self, url: str, namespace: str = "") -> None:
+        super().__init__()
+        self._redis = Redis.from_url(url)
+        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        self._prefix = f"{namespace}:" if namespace else ""
+        self._node = uuid.uuid4().hex  # this process, as a member of presence sets
+        self._tasks: list[asyncio.Task[None]] = []
+        self._reading = False
+        self._renewing = False
+
+    def _presence_key(self, account_id: int) -> str:
+        return f"{self._prefix}streaming:online:{account_id}"
+
+    async def publish_many(self, items: Sequence[tuple[str, Envelope]]) -> None:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for channel, envelope in items:
+                pipe.publish(self._prefix + channel, envelope.encode())
+            await pipe.execute()
+
+    async def _listen(self, channels: list[str]) -> None:
+        await self._pubsub.subscribe(*(self._prefix + c for c in channels))
+        if not self._reading:  # get_message needs the connection subscribe() opens
+            self._reading = True
+            self._tasks.append(asyncio.create_task(self._read(), name="redis-hub-reader"))
+
+    async def _unlisten(self, channels: list[str]) -> None:
+        await self._pubsub.unsubscribe(*(self._prefix + c for c in channels))
+
+    async def _read(self) -> None:
+        while True:
+            try:
+                message = await self._pubsub.get_message(
+                    ignore_subscribe_messages=True, timeout=READ_TIMEOUT
+                )
+            except RedisError:
+                # redis-py reconnects and re-subscribes on the next read; wait a little first.
+                log.warning("redis_hub_read_failed", exc_info=True)
+                await asyncio.sleep(1)
+                continue
+            if message is None or message.get("type") != "message":
+                continue
+            channel = message["channel"].decode()[len(self._prefix) :]
+            try:
+                envelope = Envelope.decode(message["data"])
+            except (ValueError, KeyError, TypeError):
+                log.warning("redis_hub_bad_message", channel=channel)
+                continue
+            self._dispatch(channel, envelope)
+
+    async def _mark_present(self, account_id: int) -> None:
+        await self._claim([account_id])
+        if not self._renewing:
+            self._renewing = True
+            self._tasks.append(asyncio.create_task(self._renew(), name="redis-hub-heartbeat"))
+
+    async def _mark_absent(self, account_id: int) -> None:
+        with contextlib.suppress(RedisError):  # the claim lapses by itself anyway
+            await self._redis.zrem(self._presence_key(account_id), self._node)
+
+    async def _claim(self, account_ids: Iterable[int]) -> None:
+        until = time.time() + PRESENCE_TTL
+        for chunk in _batches(list(account_ids)):
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for account_id in chunk:
+                    key = self._presence_key(account_id)
+                    pipe.zadd(key, {self._node: until})
+                    pipe.expire(key, PRESENCE_TTL)
+                await pipe.execute()
+
+    async def _renew(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT)
+            try:
+                await self._claim(list(self._present))
+            except RedisError:
+                log.warning("redis_hub_presence_renewal_failed", exc_info=True)
+
+    async def online(self, account_ids: Iterable[int]) -> set[int]:
+        wanted = list(dict.fromkeys(account_ids))
+        now = time.time()
+        found = {a for a in wanted if self._present[a] > 0}
+        for chunk in _batches([a for a in wanted if a not in found]):
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for account_id in chunk:
+                    pipe.zcount(self._presence_key(account_id), now, "+inf")
+                counts = await pipe.execute()
+            found.update(a for a, n in zip(chunk, counts, strict=True) if n)
+        return found
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        with contextlib.suppress(RedisError):
+            for account_id in list(self._present):
+                await self._mark_absent(account_id)
+        await super().close()
+        await self._pubsub.aclose()
+        await self._redis.aclose()
+
+
+def _batches(items: list[int]) -> list[list[int]]:
+    return [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
