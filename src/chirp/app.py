@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,11 +17,14 @@ from chirp.core.logging import configure_logging
 from chirp.core.middleware import AccessLogMiddleware, RequestIdMiddleware
 from chirp.graph.api import router as graph_router
 from chirp.instance.api import router as instance_router
+from chirp.media import cleanup as media_cleanup
+from chirp.media.api import router as media_router
 from chirp.notifications.api import router as notifications_router
 from chirp.oauth.api import router as oauth_router
 from chirp.ops.api import router as ops_router
 from chirp.posts.api import router as posts_router
 from chirp.runtime import Runtime
+from chirp.search.api import router as search_router
 from chirp.tags.api import router as tags_router
 from chirp.timelines.api import router as timelines_router
 
@@ -41,7 +45,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             embedded=settings.embedded,
             node=rt.ids.node,
         )
+        cleanup = asyncio.create_task(media_cleanup.periodically(rt))
         yield
+        cleanup.cancel()
         if runtime is None:  # a runtime handed in belongs to the caller
             await rt.close()
 
@@ -64,6 +70,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         timelines_router,
         notifications_router,
         tags_router,
+        media_router,
+        search_router,
     )
     for router in routers:
         app.include_router(router)

@@ -6,6 +6,7 @@ Routes reach it through ``chirp.deps``; tests build their own with fakes at the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from chirp.accounts.passwords import Passwords
 from chirp.config import Settings
@@ -15,6 +16,7 @@ from chirp.core.metrics import Metrics
 from chirp.core.node import lease_node_id
 from chirp.db.shards import ShardMap
 from chirp.db.uow import UnitOfWork
+from chirp.media.engine import MediaEngine
 
 
 @dataclass
@@ -42,5 +44,12 @@ class Runtime:
         """A unit of work; ``write=True`` for use cases that change rows (see PhysicalShard)."""
         return UnitOfWork(self.shards, write=write)
 
+    @cached_property
+    def media(self) -> MediaEngine:
+        """Storage and the image-processing pool, made on first use."""
+        return MediaEngine.build(self.settings)
+
     async def close(self) -> None:
+        if "media" in self.__dict__:
+            await self.media.close()
         await self.shards.dispose()

@@ -14,6 +14,7 @@ from chirp.core.ids import shard_of
 from chirp.core.text import iso
 from chirp.db.uow import UnitOfWork
 from chirp.graph.repository import GraphRepository
+from chirp.media import service as media
 from chirp.notifications import delivery
 from chirp.notifications.delivery import Pending
 from chirp.notifications.repository import NotificationRepository
@@ -36,9 +37,9 @@ MAX_DESCENDANTS = 4096
 async def create(
     rt: Runtime, author_id: int, data: StatusCreate, idempotency_key: str | None
 ) -> dict[str, Any]:
-    _refuse_unsupported(data.media_ids, data.poll, data.scheduled_at)
+    _refuse_unsupported(data.poll, data.scheduled_at)
     text = data.status.strip()
-    _check_text(rt, text, data.spoiler_text)
+    _check_text(rt, text, data.spoiler_text, with_media=bool(data.media_ids))
     now = rt.clock.now()
     async with rt.uow(write=True) as uow:
         repo = StatusRepository(uow)
@@ -74,6 +75,8 @@ async def create(
         )
         mentioned = await _write_content(rt, uow, status, text, replace=False)
         repo.add(status)
+        if data.media_ids:
+            await media.attach(uow, author_id, status.id, data.media_ids)
         if idempotency_key:
             used = await repo.idempotent(author_id, idempotency_key)
             if used is None:
@@ -130,17 +133,15 @@ async def _earlier_post(
     return await StatusViews(uow, rt.settings.public_url, author_id).one(status)
 
 
-def _refuse_unsupported(media_ids: list[str], poll: object, scheduled_at: object = None) -> None:
-    if media_ids:
-        raise Unprocessable("Validation failed: media attachments are not supported yet")
+def _refuse_unsupported(poll: object, scheduled_at: object = None) -> None:
     if poll:
         raise Unprocessable("Validation failed: polls are not supported yet")
     if scheduled_at:
         raise Unprocessable("Validation failed: scheduled statuses are not supported yet")
 
 
-def _check_text(rt: Runtime, text: str, spoiler_text: str) -> None:
-    if not text:
+def _check_text(rt: Runtime, text: str, spoiler_text: str, *, with_media: bool) -> None:
+    if not text and not with_media:  # a status may be only its media, as on Mastodon
         raise Unprocessable(
             "Validation failed: Text can't be blank",
             details={"status": [{"error": "ERR_BLANK", "description": "can't be blank"}]},
@@ -235,9 +236,9 @@ async def history(rt: Runtime, raw_id: str, viewer_id: int | None) -> list[dict[
 
 
 async def edit(rt: Runtime, raw_id: str, editor_id: int, data: StatusEditInput) -> dict[str, Any]:
-    _refuse_unsupported(data.media_ids, data.poll)
+    _refuse_unsupported(data.poll)
     text = data.status.strip()
-    _check_text(rt, text, data.spoiler_text)
+    _check_text(rt, text, data.spoiler_text, with_media=bool(data.media_ids))
     now = rt.clock.now()
     async with rt.uow(write=True) as uow:
         status, _ = await visible_status(rt, uow, raw_id, editor_id)
@@ -251,6 +252,8 @@ async def edit(rt: Runtime, raw_id: str, editor_id: int, data: StatusEditInput) 
         status.language = data.language or status.language
         status.edited_at = now
         mentioned = await _write_content(rt, uow, status, text, replace=True)
+        # As on Mastodon, an edit's media_ids are the status's media from now on.
+        await media.attach(uow, editor_id, status.id, data.media_ids)
         repo.add(_version(rt, status, now))
         rebloggers = {r.account_id for r in await repo.reblogs_of(status.id)}
         pending = [Pending(a, "update", editor_id, status.id) for a in rebloggers]
@@ -312,6 +315,7 @@ async def remove(uow: UnitOfWork, status: Status) -> None:
     if parent is not None:
         await repo.bump(parent, replies_count=-1)
     await repo.remove_marks_of_status(status_id)
+    await media.detach(uow, status_id)
     await notifications.remove_about([status_id, *(r.id for r in reblogs)])
 
 

@@ -1,0 +1,5 @@
+"""Search routes."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["search"])
