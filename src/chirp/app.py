@@ -59,19 +59,20 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.runtime = rt
     install_handlers(app)
-    # graph before accounts: /accounts/relationships must win over /accounts/{account_id}.
+    # graph and search before accounts: /accounts/relationships and /accounts/search must
+    # win over /accounts/{account_id}.
     routers = (
         ops_router,
         instance_router,
         oauth_router,
         graph_router,
+        search_router,
         accounts_router,
         posts_router,
         timelines_router,
         notifications_router,
         tags_router,
         media_router,
-        search_router,
     )
     for router in routers:
         app.include_router(router)
