@@ -63,7 +63,7 @@ def test_media_post_status_home_timeline_avatar_and_search(server: str) -> None:
 
     found = ben.search_v2(f"ann_{suffix}")
     assert [a.id for a in found.accounts] == [ann_me.id]
-    assert [t.name for t in ben.search_v2(f"#{tag}").hashtags][0] == tag
+    assert ben.search_v2(f"#{tag}").hashtags[0].name == tag
     posts = ben.search_v2(f"kumquat{suffix}", result_type="statuses").statuses
     assert [s.id for s in posts] == [status.id]
     assert posts[0].media_attachments[0].id == media.id
