@@ -123,22 +123,26 @@ def _decode(source: str, limits: Limits) -> tuple[Image.Image, str]:
             width, height = opened.size
             if width * height > limits.max_pixels:
                 raise _too_many_pixels(limits)
-            target = limits.crop or _fit(opened.size, limits.fit_pixels)
             if kind == "JPEG":
                 # Let libjpeg decode at the smallest power-of-two scale still >= the target:
-                # less memory and time for large photos.
-                opened.draft("RGB", target)
+                # less memory and time for large photos. (Before the EXIF rotation: a crop box
+                # is made square so that it holds either way round.)
+                side = max(limits.crop) if limits.crop else 0
+                opened.draft("RGB", (side, side) if side else _fit(opened.size, limits.fit_pixels))
             opened.load()  # the one place pixels are decoded: a broken file fails here
-            image = ImageOps.exif_transpose(opened)  # honour the camera's orientation
+            ImageOps.exif_transpose(opened, in_place=True)  # the camera's orientation
+            image: Image.Image = opened
     except MediaError:
         raise
     except _DECODE_ERRORS:
         raise MediaError("Validation failed: File is not a readable image") from None
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-    image = image.convert("RGBA" if has_alpha and kind != "JPEG" else "RGB")
+    mode = "RGBA" if has_alpha and kind != "JPEG" else "RGB"
+    if image.mode != mode:  # converting to the same mode would copy every pixel
+        image = image.convert(mode)
     if limits.crop:
         image = ImageOps.fit(image, limits.crop, Image.Resampling.LANCZOS)
-    elif image.size != target:
+    elif image.size != (target := _fit(image.size, limits.fit_pixels)):
         image = image.resize(target, Image.Resampling.LANCZOS)
     image.info = {}  # nothing from the upload's metadata may reach an encoder
     return image, _OUTPUT[kind]
