@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,11 +17,14 @@ from chirp.core.logging import configure_logging
 from chirp.core.middleware import AccessLogMiddleware, RequestIdMiddleware
 from chirp.graph.api import router as graph_router
 from chirp.instance.api import router as instance_router
+from chirp.media import cleanup as media_cleanup
+from chirp.media.api import router as media_router
 from chirp.notifications.api import router as notifications_router
 from chirp.oauth.api import router as oauth_router
 from chirp.ops.api import router as ops_router
 from chirp.posts.api import router as posts_router
 from chirp.runtime import Runtime
+from chirp.search.api import router as search_router
 from chirp.streaming.api import router as streaming_router
 from chirp.tags.api import router as tags_router
 from chirp.timelines.api import router as timelines_router
@@ -45,7 +49,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         # Hands on what the outbox holds: events this process commits, and any left over by a
         # process that stopped before handing them on (see chirp.jobs.runner).
         await rt.jobs.start()
+        cleanup = asyncio.create_task(media_cleanup.periodically(rt))
         yield
+        cleanup.cancel()
         await rt.jobs.stop()
         if runtime is None:  # a runtime handed in belongs to the caller
             await rt.close()
@@ -58,18 +64,21 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.runtime = rt
     install_handlers(app)
-    # graph before accounts: /accounts/relationships must win over /accounts/{account_id}.
+    # graph and search before accounts: /accounts/relationships and /accounts/search must
+    # win over /accounts/{account_id}.
     routers = (
         ops_router,
         instance_router,
         oauth_router,
         graph_router,
+        search_router,
         accounts_router,
         posts_router,
         timelines_router,
         notifications_router,
         tags_router,
         streaming_router,
+        media_router,
     )
     for router in routers:
         app.include_router(router)

@@ -22,6 +22,8 @@ jobs_app = typer.Typer(
     help="Inspect and replay jobs (the outbox and dead letters).", no_args_is_help=True
 )
 app.add_typer(jobs_app, name="jobs")
+media_app = typer.Typer(help="Manage media files.", no_args_is_help=True)
+app.add_typer(media_app, name="media")
 console = Console(stderr=True)
 
 
@@ -186,6 +188,31 @@ def create_account(
     print(f"created @{username} (id {account_id})")
     if generate_password:
         print(f"password: {password}")
+
+
+@media_app.command("cleanup")
+def media_cleanup() -> None:
+    """Remove uploads never attached to a status in CHIRP_MEDIA_UNATTACHED_HOURS, and stored
+    files nothing uses any more (every server process also does this hourly)."""
+    from chirp.core.logging import configure_logging
+    from chirp.media.cleanup import remove_unattached
+    from chirp.runtime import Runtime
+
+    settings = _settings()
+    configure_logging(settings)
+    if settings.embedded:
+        from chirp.db.migrate import upgrade_all
+
+        upgrade_all(settings)
+
+    async def run() -> int:
+        rt = Runtime.build(settings)
+        try:
+            return await remove_unattached(rt)
+        finally:
+            await rt.close()
+
+    print(f"removed {asyncio.run(run())} unattached upload(s)")
 
 
 def main() -> None:

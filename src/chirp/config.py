@@ -47,13 +47,11 @@ class Settings(BaseSettings):
     db_echo: bool = False
 
     redis_url: str | None = None
-    # Every Redis key starts with this, so several deployments (or test runs) can share one.
-    redis_prefix: str = "chirp:"
+    # Every Redis key and pub/sub channel starts with this, and it names the broker queue, so
+    # several deployments (or test runs) can share one Redis and one RabbitMQ.
+    redis_prefix: str = Field(default="chirp:", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
     # RabbitMQ (amqp://...): jobs go through it to `chirp worker` processes. Unset: the API
     # process runs them itself, fed by the same outbox.
-    # Prefixes Redis channel and key names, so several deployments (or test runs) can share
-    # one Redis; pub/sub ignores database numbers. Empty: Mastodon's own channel names.
-    redis_namespace: str = Field(default="", pattern=r"^[A-Za-z0-9_.-]{0,64}$")
     broker_url: str | None = None
 
     # Streaming: how often an open stream re-checks its token and the viewer's blocks and
@@ -90,6 +88,21 @@ class Settings(BaseSettings):
     title: str = "Chirp"
     contact_email: str = ""
 
+    # Media: uploads are refused past these (Mastodon's limits), then fitted into
+    # media_resize_pixels with a preview of media_preview_pixels (see chirp.media).
+    media_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    media_max_pixels: int = Field(default=33_177_600, ge=1)
+    media_resize_pixels: int = Field(default=8_294_400, ge=1)  # 3840x2160, as Mastodon
+    media_preview_pixels: int = Field(default=230_400, ge=1)  # 640x360, as Mastodon
+    media_workers: int = Field(default=2, ge=1, le=64)  # image-processing processes
+    media_sync_wait: float = Field(default=5.0, ge=0)  # seconds before /api/v2/media says 202
+    media_unattached_hours: float = Field(default=24.0, gt=0)
+    media_storage: str = "local"  # "local" (the data directory) or "s3"
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None  # for S3-compatible services (MinIO, Garage, R2 ...)
+    s3_region: str | None = None
+    s3_public_url: str | None = None  # where the bucket's objects are readable by anyone
+
     @field_validator("shard_urls", mode="before")
     @classmethod
     def _split_urls(cls, value: object) -> object:
@@ -111,7 +124,9 @@ class Settings(BaseSettings):
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return value.upper()
 
-    @field_validator("database_url", "redis_url", "broker_url")
+    @field_validator(
+        "database_url", "redis_url", "broker_url", "s3_bucket", "s3_endpoint_url", "s3_public_url"
+    )
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value or None
@@ -132,6 +147,10 @@ class Settings(BaseSettings):
             raise ValueError("CHIRP_TIMELINE_STRATEGY must be push, pull or hybrid")
         if self.broker_url and not self.broker_url.startswith(("amqp://", "amqps://")):
             raise ValueError("CHIRP_BROKER_URL must be an amqp:// or amqps:// URL (RabbitMQ)")
+        if self.media_storage not in {"local", "s3"}:
+            raise ValueError("CHIRP_MEDIA_STORAGE must be local or s3")
+        if self.media_storage == "s3" and not (self.s3_bucket and self.s3_public_url):
+            raise ValueError("CHIRP_MEDIA_STORAGE=s3 needs CHIRP_S3_BUCKET and CHIRP_S3_PUBLIC_URL")
         if self.password_profile not in {"standard", "fast-insecure"}:
             raise ValueError("CHIRP_PASSWORD_PROFILE must be standard or fast-insecure")
         fast = self.password_profile != "standard"  # noqa: S105 - a profile name

@@ -6,6 +6,7 @@ Routes reach it through ``chirp.deps``; tests build their own with fakes at the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from chirp.accounts.passwords import Passwords
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from chirp.timelines.feeding import FeedReader
     from chirp.timelines.feeds import FeedStore
     from chirp.timelines.home import HomeTimeline
+from chirp.media.engine import MediaEngine
 
 
 @dataclass
@@ -58,7 +60,8 @@ class Runtime:
 
             self.redis = Redis.from_url(settings.redis_url)
         if self.redis is not None:
-            self.feeds = RedisFeeds(self.redis, settings.redis_prefix, settings.feed_size, ttl)
+            prefix = f"{settings.redis_prefix}feed:"
+            self.feeds = RedisFeeds(self.redis, prefix, settings.feed_size, ttl)
         else:
             self.feeds = MemoryFeeds(settings.feed_size, ttl, lambda: self.clock.now().timestamp())
         self.feed_reader = FeedReader(self.feeds, settings, self.metrics, self.uow)
@@ -82,8 +85,15 @@ class Runtime:
         """A unit of work; ``write=True`` for use cases that change rows (see PhysicalShard)."""
         return UnitOfWork(self.shards, write=write)
 
+    @cached_property
+    def media(self) -> MediaEngine:
+        """Storage and the image-processing pool, made on first use."""
+        return MediaEngine.build(self.settings)
+
     async def close(self) -> None:
         await self.jobs.stop()
         await self.feeds.close()
         await self.hub.close()
+        if "media" in self.__dict__:
+            await self.media.close()
         await self.shards.dispose()

@@ -1,8 +1,8 @@
 """No N+1: a home-timeline page costs the same number of SQL statements for 1 status as for 40.
 
 The page mixes what hydration has to fetch: reblogs (whose originals live on another shard on
-PostgreSQL), replies, mentions, hashtags, and the viewer's own favourites, reblogs and
-bookmarks. Statements are counted at the driver, for the whole request (token lookup,
+PostgreSQL), replies, mentions, hashtags, media attachments, and the viewer's own favourites,
+reblogs and bookmarks. Statements are counted at the driver, for the whole request (token lookup,
 relations, the timeline, hydration).
 """
 
@@ -17,6 +17,7 @@ from sqlalchemy import event
 
 from chirp.db.shards import shard_for_key
 from chirp.runtime import Runtime
+from tests import media_files
 from tests.conftest import Api, bearer
 
 
@@ -51,6 +52,13 @@ async def _id(client: httpx.AsyncClient, token: str) -> str:
     return str(me.json()["id"])
 
 
+async def _upload(client: httpx.AsyncClient, token: str) -> str:
+    files = {"file": ("p.png", media_files.png(), "image/png")}
+    response = await client.post("/api/v2/media", headers=bearer(token), files=files)
+    assert response.status_code == 200, response.text
+    return str(response.json()["id"])
+
+
 async def test_a_home_page_of_1_and_of_40_cost_the_same_statements(api: Api, rt: Runtime) -> None:
     client = api.client
     # On PostgreSQL the booster lives on one database and the writer and outsider on the other.
@@ -68,6 +76,8 @@ async def test_a_home_page_of_1_and_of_40_cost_the_same_statements(api: Api, rt:
         body = {"status": f"post {n} @viewer #chirp{n % 3} https://example.com/{n}"}
         if posted and n % 4 == 0:
             body["in_reply_to_id"] = posted[-1]
+        if n % 5 == 0:
+            body["media_ids[]"] = await _upload(client, writer)
         response = await client.post("/api/v1/statuses", headers=bearer(writer), data=body)
         posted.append(response.json()["id"])
     for n in range(10):
@@ -107,6 +117,7 @@ async def test_a_home_page_of_1_and_of_40_cost_the_same_statements(api: Api, rt:
         "replies": sum(1 for s in forty if (s["reblog"] or s)["in_reply_to_id"]),
         "mentions": sum(1 for s in forty if (s["reblog"] or s)["mentions"]),
         "tags": sum(1 for s in forty if (s["reblog"] or s)["tags"]),
+        "media": sum(1 for s in forty if (s["reblog"] or s)["media_attachments"]),
         "favourited": sum(1 for s in forty if s["favourited"]),
         "bookmarked": sum(1 for s in forty if s["bookmarked"]),
         "reblogged": sum(1 for s in forty if s["reblogged"]),

@@ -12,7 +12,10 @@ from chirp.cli import app
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("args", [[], ["serve"], ["migrate"], ["accounts"], ["accounts", "create"]])
+@pytest.mark.parametrize(
+    "args",
+    [[], ["serve"], ["migrate"], ["accounts"], ["accounts", "create"], ["media", "cleanup"]],
+)
 def test_every_command_has_help(args: list[str]) -> None:
     result = runner.invoke(app, [*args, "--help"])
     assert result.exit_code == 0
@@ -61,3 +64,10 @@ def test_a_bad_setting_stops_the_command_with_its_name(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "CHIRP_DB_POOL_SIZE" in result.output
+
+
+def test_media_cleanup_runs_on_a_fresh_data_dir(tmp_path: Path) -> None:
+    env = {"CHIRP_DATA_DIR": str(tmp_path), "CHIRP_ENV": "development", "CHIRP_LOG_LEVEL": "ERROR"}
+    result = runner.invoke(app, ["media", "cleanup"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "removed 0 unattached upload(s)" in result.output

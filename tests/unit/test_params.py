@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from chirp.core.params import _merge
+from chirp.core.params import merge_items
 
 
 def test_bracketed_keys_nest_and_array_keys_collect() -> None:
     params: dict[str, object] = {}
-    _merge(
+    merge_items(
         params,
         [
             ("id[]", "1"),
@@ -28,5 +28,5 @@ def test_bracketed_keys_nest_and_array_keys_collect() -> None:
 
 def test_a_bracketed_key_never_overwrites_a_plain_value() -> None:
     params: dict[str, object] = {}
-    _merge(params, [("source", "x"), ("source[privacy]", "public")])
+    merge_items(params, [("source", "x"), ("source[privacy]", "public")])
     assert params == {"source": "x"}

@@ -10,9 +10,9 @@ from fastapi.responses import Response
 from chirp.accounts import registration, service
 from chirp.accounts.defaults import MISSING_PNG
 from chirp.accounts.schemas import ProfileUpdate, Registration
-from chirp.core.errors import Unprocessable
-from chirp.core.params import is_file, parse, read_params
+from chirp.core.params import parse, read_params
 from chirp.deps import ClientIP, RuntimeDep, token, user
+from chirp.media import profile as profile_images
 from chirp.oauth.tokens import Bearer
 
 router = APIRouter(tags=["accounts"])
@@ -48,13 +48,16 @@ async def update_credentials(
     rt: RuntimeDep,
     bearer: Annotated[Bearer, Security(user("write:accounts"))],
 ) -> dict[str, Any]:
-    """Change the token owner's profile."""
+    """Change the token owner's profile, avatar and header included."""
     assert bearer.account_id is not None
-    params = await read_params(request)
-    for name in ("avatar", "header"):
-        if is_file(params.get(name)):
-            raise Unprocessable(f"Validation failed: {name} uploads are not supported yet")
-    return await service.update_profile(rt, bearer.account_id, parse(ProfileUpdate, params))
+    params, files = await profile_images.read_form(request, rt)
+    try:
+        change = parse(ProfileUpdate, params)
+    except BaseException:
+        files.discard()
+        raise
+    images = await profile_images.store_images(rt, files)
+    return await service.update_profile(rt, bearer.account_id, change, images)
 
 
 @router.get("/api/v1/accounts/lookup")

@@ -26,6 +26,9 @@ class Account(Base):
     hide_collections: Mapped[bool] = mapped_column(Boolean, default=False)
     # Profile metadata: up to four {"name", "value"} pairs, as written.
     fields: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # Storage keys of the processed images (chirp.media); None shows the default image.
+    avatar_file: Mapped[str | None] = mapped_column(String(100))
+    header_file: Mapped[str | None] = mapped_column(String(100))
     followers_count: Mapped[int] = mapped_column(Integer, default=0)
     following_count: Mapped[int] = mapped_column(Integer, default=0)
     statuses_count: Mapped[int] = mapped_column(Integer, default=0)

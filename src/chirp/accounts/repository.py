@@ -61,6 +61,15 @@ class AccountRepository:
             ),
         )
 
+    async def image_keys_in_use(self, keys: Iterable[str]) -> set[str]:
+        """Which of the media storage ``keys`` an avatar or header uses, on every database."""
+        wanted = list(set(keys))
+        used: set[str] = set()
+        for column in (Account.avatar_file, Account.header_file):
+            if wanted:
+                used.update(await self.uow.everywhere(select(column).where(column.in_(wanted))))
+        return used
+
     async def credential(self, account_id: int) -> Credential | None:
         return await self.uow.for_id(account_id).get(Credential, account_id)
 

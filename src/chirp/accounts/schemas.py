@@ -66,8 +66,17 @@ class Registration(BaseModel):
 
 def account_public(account: Account, base_url: str) -> dict[str, Any]:
     profile = f"{base_url}/@{account.username}"
-    avatar = f"{base_url}/avatars/original/missing.png"
-    header = f"{base_url}/headers/original/missing.png"
+    # Uploaded images are content-addressed files under /media (chirp.media.serving).
+    avatar = (
+        f"{base_url}/media/{account.avatar_file}"
+        if account.avatar_file
+        else f"{base_url}/avatars/original/missing.png"
+    )
+    header = (
+        f"{base_url}/media/{account.header_file}"
+        if account.header_file
+        else f"{base_url}/headers/original/missing.png"
+    )
     return {
         "id": str(account.id),
         "username": account.username,

@@ -11,6 +11,7 @@ from chirp.accounts.repository import AccountRepository
 from chirp.accounts.schemas import ProfileUpdate, account_credential, account_public
 from chirp.core.errors import NotFound
 from chirp.core.ids import parse_id
+from chirp.media import cleanup as media_cleanup
 from chirp.runtime import Runtime
 
 log = structlog.get_logger(__name__)
@@ -46,7 +47,10 @@ async def own(rt: Runtime, account_id: int) -> dict[str, Any]:
     return account_credential(account, credential, rt.settings.public_url)
 
 
-async def update_profile(rt: Runtime, account_id: int, change: ProfileUpdate) -> dict[str, Any]:
+async def update_profile(
+    rt: Runtime, account_id: int, change: ProfileUpdate, images: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Apply a profile change; ``images`` are stored avatar / header keys (chirp.media)."""
     async with rt.uow(write=True) as uow:
         repo = AccountRepository(uow)
         account, credential = await repo.get(account_id), await repo.credential(account_id)
@@ -67,6 +71,13 @@ async def update_profile(rt: Runtime, account_id: int, change: ProfileUpdate) ->
                 value = getattr(change.source, name)
                 if value is not None:
                     setattr(credential, name, value)
+        replaced = []
+        for name, key in (images or {}).items():
+            column = f"{name}_file"
+            if getattr(account, column) not in (None, key):
+                replaced.append(getattr(account, column))
+            setattr(account, column, key)
+        uow.after_commit(lambda: media_cleanup.release(rt, replaced))
         account.updated_at = rt.clock.now()
         await uow.commit()
         view = account_credential(account, credential, rt.settings.public_url)

@@ -18,7 +18,7 @@ MAX_BODY = 1_000_000  # JSON and urlencoded bodies; uploads have their own limit
 
 async def read_params(request: Request) -> dict[str, Any]:
     params: dict[str, Any] = {}
-    _merge(params, request.query_params.multi_items())
+    merge_items(params, request.query_params.multi_items())
     if request.method in ("GET", "HEAD", "DELETE") and not request.headers.get("content-length"):
         return params
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -40,11 +40,12 @@ async def read_params(request: Request) -> dict[str, Any]:
             params.update(data)
     elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.form()
-        _merge(params, form.multi_items())
+        merge_items(params, form.multi_items())
     return params
 
 
-def _merge(params: dict[str, Any], items: list[tuple[str, Any]]) -> None:
+def merge_items(params: dict[str, Any], items: list[tuple[str, Any]]) -> None:
+    """Add ``items`` (key, value) to ``params``, collecting ``a[]`` and nesting ``a[b]``."""
     for key, value in items:
         _refuse_nul(value)
         if key.endswith("[]"):

@@ -4,6 +4,7 @@ from chirp.accounts.models import Account, Credential, EmailClaim
 from chirp.db.base import Base
 from chirp.graph.models import Block, Follow, FollowRequest, Mute
 from chirp.jobs.models import DeadJob, OutboxEvent
+from chirp.media.models import MediaAttachment
 from chirp.notifications.models import Notification
 from chirp.oauth.models import AccessToken, AuthorizationCode, OAuthApp
 from chirp.posts.models import (
@@ -32,6 +33,7 @@ __all__ = [
     "Follow",
     "FollowRequest",
     "IdempotencyKey",
+    "MediaAttachment",
     "Mute",
     "Notification",
     "OAuthApp",

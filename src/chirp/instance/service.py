@@ -25,8 +25,8 @@ def _limits(rt: Runtime) -> dict[str, Any]:
         "media_attachments": {
             "supported_mime_types": IMAGE_TYPES,
             "description_limit": 1500,
-            "image_size_limit": 16 * 1024 * 1024,
-            "image_matrix_limit": 33_177_600,
+            "image_size_limit": rt.settings.media_max_bytes,
+            "image_matrix_limit": rt.settings.media_max_pixels,
             "video_size_limit": 0,
             "video_frame_rate_limit": 0,
             "video_matrix_limit": 0,

@@ -7,7 +7,6 @@ mark really appeared or disappeared, so any number of racing requests leaves it 
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import structlog
@@ -29,7 +28,6 @@ from chirp.posts.models import Bookmark, Favourite, Pin, Status
 from chirp.posts.repository import StatusRepository
 from chirp.posts.views import StatusViews
 from chirp.runtime import Runtime
-from chirp.streaming import fanout as streams
 
 log = structlog.get_logger(__name__)
 MAX_PINS = 5
@@ -172,7 +170,6 @@ async def reblog(rt: Runtime, viewer_id: int, raw_id: str, visibility: str) -> d
             )
             reblog_id = existing.id
             record(rt, uow, "status.created", reblog_id, status_id=reblog_id)
-            uow.after_commit(partial(streams.status_posted, rt, reblog_id, viewer_id))
             try:
                 await uow.commit()
                 log.info("reblogged", status_id=status_id, account_id=viewer_id)
@@ -201,7 +198,6 @@ async def unreblog(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
         existing = await StatusRepository(uow).reblog_by(viewer_id, status.id)
         if existing is not None:
             await service.remove(rt, uow, existing)
-            uow.after_commit(partial(streams.status_removed, rt, existing.id, viewer_id))
         await uow.commit()
         return await _view(rt, uow, status_id, viewer_id)
 

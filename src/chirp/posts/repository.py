@@ -224,14 +224,14 @@ class StatusRepository:
         found = await self.uow.everywhere(page.apply(query, StatusTag.status_id))
         return page.pick(found)
 
-    async def tag_uses(self, name: str, since: datetime) -> list[tuple[int, int]]:
-        """(status id, account id) of every use of a tag since ``since``, for its history."""
+    async def tag_uses(self, names: Sequence[str], since: datetime) -> list[StatusTag]:
+        """Every use of the tags since ``since``, for their history."""
         query = select(StatusTag).where(
-            StatusTag.name == name,
+            StatusTag.name.in_(list(names)),
             StatusTag.status_id >= lowest_id_at(since),
             StatusTag.visibility.in_(("public", "unlisted")),  # history must not reveal others
         )
-        return [(row.status_id, row.account_id) for row in await self.uow.everywhere(query)]
+        return await self.uow.everywhere(query)
 
     # -- favourites, bookmarks, pins ---------------------------------------------------------
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
 from typing import Any
 
 import structlog
@@ -16,6 +15,7 @@ from chirp.core.text import iso
 from chirp.db.uow import UnitOfWork
 from chirp.graph.repository import GraphRepository
 from chirp.jobs.outbox import record
+from chirp.media import service as media
 from chirp.notifications import delivery
 from chirp.notifications.delivery import Pending
 from chirp.notifications.repository import NotificationRepository
@@ -28,7 +28,6 @@ from chirp.posts.schemas import StatusEdit as StatusEditInput
 from chirp.posts.views import StatusViews
 from chirp.posts.visibility import Audience, shown_in_timeline
 from chirp.runtime import Runtime
-from chirp.streaming import fanout as streams
 
 log = structlog.get_logger(__name__)
 IDEMPOTENCY_WINDOW = timedelta(hours=1)
@@ -39,9 +38,9 @@ MAX_DESCENDANTS = 4096
 async def create(
     rt: Runtime, author_id: int, data: StatusCreate, idempotency_key: str | None
 ) -> dict[str, Any]:
-    _refuse_unsupported(data.media_ids, data.poll, data.scheduled_at)
+    _refuse_unsupported(data.poll, data.scheduled_at)
     text = data.status.strip()
-    _check_text(rt, text, data.spoiler_text)
+    _check_text(rt, text, data.spoiler_text, with_media=bool(data.media_ids))
     now = rt.clock.now()
     async with rt.uow(write=True) as uow:
         repo = StatusRepository(uow)
@@ -77,6 +76,8 @@ async def create(
         )
         mentioned = await _write_content(rt, uow, status, text, replace=False)
         repo.add(status)
+        if data.media_ids:
+            await media.attach(uow, author_id, status.id, data.media_ids)
         if idempotency_key:
             used = await repo.idempotent(author_id, idempotency_key)
             if used is None:
@@ -104,7 +105,6 @@ async def create(
             ]
         uow.after_commit(delivery.after_commit(rt, pending))
         record(rt, uow, "status.created", status.id, status_id=status.id)
-        uow.after_commit(partial(streams.status_posted, rt, status.id, author_id))
         try:
             await uow.commit()
         except IntegrityError:
@@ -135,17 +135,15 @@ async def _earlier_post(
     return await StatusViews(uow, rt.settings.public_url, author_id).one(status)
 
 
-def _refuse_unsupported(media_ids: list[str], poll: object, scheduled_at: object = None) -> None:
-    if media_ids:
-        raise Unprocessable("Validation failed: media attachments are not supported yet")
+def _refuse_unsupported(poll: object, scheduled_at: object = None) -> None:
     if poll:
         raise Unprocessable("Validation failed: polls are not supported yet")
     if scheduled_at:
         raise Unprocessable("Validation failed: scheduled statuses are not supported yet")
 
 
-def _check_text(rt: Runtime, text: str, spoiler_text: str) -> None:
-    if not text:
+def _check_text(rt: Runtime, text: str, spoiler_text: str, *, with_media: bool) -> None:
+    if not text and not with_media:  # a status may be only its media, as on Mastodon
         raise Unprocessable(
             "Validation failed: Text can't be blank",
             details={"status": [{"error": "ERR_BLANK", "description": "can't be blank"}]},
@@ -240,9 +238,9 @@ async def history(rt: Runtime, raw_id: str, viewer_id: int | None) -> list[dict[
 
 
 async def edit(rt: Runtime, raw_id: str, editor_id: int, data: StatusEditInput) -> dict[str, Any]:
-    _refuse_unsupported(data.media_ids, data.poll)
+    _refuse_unsupported(data.poll)
     text = data.status.strip()
-    _check_text(rt, text, data.spoiler_text)
+    _check_text(rt, text, data.spoiler_text, with_media=bool(data.media_ids))
     now = rt.clock.now()
     async with rt.uow(write=True) as uow:
         status, _ = await visible_status(rt, uow, raw_id, editor_id)
@@ -256,13 +254,14 @@ async def edit(rt: Runtime, raw_id: str, editor_id: int, data: StatusEditInput) 
         status.language = data.language or status.language
         status.edited_at = now
         mentioned = await _write_content(rt, uow, status, text, replace=True)
+        # As on Mastodon, an edit's media_ids are the status's media from now on.
+        await media.attach(uow, editor_id, status.id, data.media_ids)
         repo.add(_version(rt, status, now))
         rebloggers = {r.account_id for r in await repo.reblogs_of(status.id)}
         pending = [Pending(a, "update", editor_id, status.id) for a in rebloggers]
         pending += [Pending(m, "mention", editor_id, status.id) for m in mentioned]
         uow.after_commit(delivery.after_commit(rt, pending))
-        record(rt, uow, "status.updated", status.id, status_id=status.id)
-        uow.after_commit(partial(streams.status_edited, rt, status.id, editor_id))
+        record(rt, uow, "status.updated", status.id, status_id=status.id, account_id=editor_id)
         await uow.commit()
         view = await StatusViews(uow, rt.settings.public_url, editor_id).one(status)
     log.info("status_edited", status_id=status.id, account_id=editor_id)
@@ -290,7 +289,6 @@ async def delete(rt: Runtime, raw_id: str, author_id: int) -> dict[str, Any]:
             raise NotFound()
         view = await StatusViews(uow, rt.settings.public_url, author_id).one(status)
         await remove(rt, uow, status)
-        uow.after_commit(partial(streams.status_removed, rt, status.id, author_id, view))
         await uow.commit()
     log.info("status_deleted", status_id=status.id, account_id=author_id)
     assert view is not None
@@ -310,7 +308,18 @@ async def remove(rt: Runtime, uow: UnitOfWork, status: Status) -> None:
     if not await repo.delete(status):
         return
     await accounts.bump(author, statuses_count=-1)
-    record(rt, uow, "status.deleted", status_id, status_id=status_id, account_id=author, tags=tags)
+    # What the delete's streaming needs, known only now: the row is gone when the job runs.
+    public = status.visibility == "public" and reblog_of is None
+    record(
+        rt,
+        uow,
+        "status.deleted",
+        status_id,
+        status_id=status_id,
+        account_id=author,
+        tags=tags,
+        public=public,
+    )
     for reblog in reblogs:
         if await repo.delete(reblog):
             await accounts.bump(reblog.account_id, statuses_count=-1)
@@ -331,6 +340,7 @@ async def remove(rt: Runtime, uow: UnitOfWork, status: Status) -> None:
     if parent is not None:
         await repo.bump(parent, replies_count=-1)
     await repo.remove_marks_of_status(status_id)
+    await media.detach(uow, status_id)
     await notifications.remove_about([status_id, *(r.id for r in reblogs)])
 
 

@@ -1,9 +1,10 @@
 """Turning status rows into Mastodon's Status entities, a page at a time.
 
 ``StatusViews.render`` takes the statuses of a page and answers their entities with a fixed
-number of queries, whatever the page size: the reblogged originals, their authors, mentions
-and tags (one query per database holding any), then the viewer's favourites, bookmarks, pins
-and reblogs among them (one query each, on the viewer's shard). No lazy loads anywhere.
+number of queries, whatever the page size: the reblogged originals, their authors, mentions,
+tags and media attachments (one query per database holding any), then the viewer's
+favourites, bookmarks, pins and reblogs among them (one query each, on the viewer's shard).
+No lazy loads anywhere.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from chirp.accounts.repository import AccountRepository
 from chirp.accounts.schemas import account_public
 from chirp.core.text import iso
 from chirp.db.uow import UnitOfWork
+from chirp.media import views as media_views
 from chirp.posts.models import Bookmark, Favourite, Pin, Status, StatusMention, StatusTag
 from chirp.posts.repository import StatusRepository
 
@@ -28,6 +30,7 @@ class _Loaded:
     accounts: dict[int, Account] = field(default_factory=dict)
     mentions: dict[int, list[StatusMention]] = field(default_factory=lambda: defaultdict(list))
     tags: dict[int, list[StatusTag]] = field(default_factory=lambda: defaultdict(list))
+    media: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     favourited: set[int] = field(default_factory=set)
     bookmarked: set[int] = field(default_factory=set)
     pinned: set[int] = field(default_factory=set)
@@ -73,6 +76,7 @@ class StatusViews:
             loaded.mentions[mention.status_id].append(mention)
         for tag in await repo.tags(every_id):
             loaded.tags[tag.status_id].append(tag)
+        loaded.media = await media_views.attachments(self.uow, every_id, self.base_url)
         originals = [s.id for s in everything if s.reblog_of_id is None]
         if self.viewer_id is not None and originals:
             viewer = self.viewer_id
@@ -134,6 +138,7 @@ class StatusViews:
                 {"name": t.display, "url": f"{self.base_url}/tags/{t.name}"}
                 for t in loaded.tags.get(status.id, [])
             ],
+            "media_attachments": loaded.media.get(status.id, []),
             "reblog": None,
             "in_reply_to_id": _str(status.in_reply_to_id),
             "in_reply_to_account_id": _str(status.in_reply_to_account_id),

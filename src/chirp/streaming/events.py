@@ -37,13 +37,16 @@ async def status_updated(rt: Runtime, status_id: int, account_ids: Iterable[int]
     await _status_event(rt, "status.update", status_id, account_ids)
 
 
-async def to_home_streams(rt: Runtime, status_id: int, account_ids: Iterable[int]) -> None:
-    """``update`` to the user streams of those of these accounts that are online. The author is
-    skipped: ``status_created`` already streams a status to its author."""
+async def to_home_streams(
+    rt: Runtime, status_id: int, account_ids: Iterable[int], event: str = "update"
+) -> None:
+    """``update`` (or ``status.update``) to the user streams of those of these accounts that
+    are online. The author is skipped: ``status_created`` (``status_updated``) already streams
+    a status to its author."""
     online = await rt.hub.online(account_ids)
     if not online:
         return
-    rendered = await _render(rt, status_id)
+    rendered = await _render(rt, status_id, event)
     if rendered is None:
         return
     online.discard(rendered.status.account_id)

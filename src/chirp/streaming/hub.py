@@ -120,5 +120,5 @@ def build_hub(settings: Settings) -> Hub:
     if settings.redis_url:
         from chirp.streaming.redis_hub import RedisHub
 
-        return RedisHub(settings.redis_url, settings.redis_namespace)
+        return RedisHub(settings.redis_url, settings.redis_prefix)
     return InProcessHub()

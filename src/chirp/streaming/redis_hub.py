@@ -34,11 +34,11 @@ READ_TIMEOUT = 1.0
 
 
 class RedisHub(Hub):
-    def __init__(self, url: str, namespace: str = "") -> None:
+    def __init__(self, url: str, prefix: str = "") -> None:
         super().__init__()
         self._redis = Redis.from_url(url)
         self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        self._prefix = f"{namespace}:" if namespace else ""
+        self._prefix = prefix
         self._node = uuid.uuid4().hex  # this process, as a member of presence sets
         self._tasks: list[asyncio.Task[None]] = []
         self._reading = False

@@ -1,5 +1,8 @@
 """Fan-out jobs: what the timeline engine does after a status or a follow changes.
 
+A status's fan-out writes the followers' feeds (as the strategy says) and streams it to those
+of them with a user stream open (chirp.streaming.events), batch by batch.
+
 Every job is idempotent and carries ids only, so a redelivered job leaves every feed as one
 delivery would: adding an id twice keeps one, removing a missing id does nothing, and dropping
 a feed only makes the next read rebuild it.
@@ -17,6 +20,7 @@ from chirp.core.ids import time_of
 from chirp.graph.repository import GraphRepository
 from chirp.posts.repository import StatusRepository
 from chirp.runtime import Runtime
+from chirp.streaming import events as streams
 from chirp.tags.repository import TagRepository
 
 log = structlog.get_logger(__name__)
@@ -59,8 +63,6 @@ async def _pushes_to_followers(rt: Runtime, author_id: int) -> bool:
 
 async def status_created(rt: Runtime, payload: dict[str, Any]) -> None:
     status_id = int(payload["status_id"])
-    if not rt.home.keeps_feeds:
-        return
     async with rt.uow() as uow:
         status = await StatusRepository(uow).get(status_id)
         if status is None:
@@ -69,14 +71,20 @@ async def status_created(rt: Runtime, payload: dict[str, Any]) -> None:
         tagged = status.visibility == "public" and status.reblog_of_id is None
         names = [t.name for t in await StatusRepository(uow).tags([status_id])] if tagged else []
         tag_followers = await TagRepository(uow).followers_of(names) if names else []
-    reader, name = rt.feed_reader, rt.home.name
-    inserted = 1
-    await rt.feeds.add(reader.keys(name, [author_id, *tag_followers]), status_id)
-    inserted += len(tag_followers)
-    if await _pushes_to_followers(rt, author_id):
-        async for batch in follower_batches(rt, author_id):
+    await streams.status_created(rt, status_id)
+    reader, name, feeds = rt.feed_reader, rt.home.name, rt.home.keeps_feeds
+    inserted = 0
+    if feeds:
+        await rt.feeds.add(reader.keys(name, [author_id, *tag_followers]), status_id)
+        inserted += 1 + len(tag_followers)
+    # Big authors under hybrid (and everyone under pull) are not pushed, but their followers
+    # who are online still see the post arrive on their stream.
+    push = feeds and await _pushes_to_followers(rt, author_id)
+    async for batch in follower_batches(rt, author_id):
+        if push:
             await rt.feeds.add(reader.keys(name, batch), status_id)
             inserted += len(batch)
+        await streams.to_home_streams(rt, status_id, batch)
     rt.metrics.fanout_inserts.inc(inserted)
     lag = (rt.clock.now() - time_of(status_id)).total_seconds()
     rt.metrics.fanout_lag.observe(max(0.0, lag))
@@ -90,18 +98,24 @@ async def status_deleted(rt: Runtime, payload: dict[str, Any]) -> None:
         tag_followers = await TagRepository(uow).followers_of(names) if names else []
         author = await AccountRepository(uow).get(author_id)
     pushed = author is not None and not author.fanout_pulled
+    public = bool(payload.get("public"))
     for name in FEED_STRATEGIES:
         keys = rt.feed_reader.keys(name, [author_id, *tag_followers])
         await rt.feeds.remove(keys, [status_id])
-    if pushed:
-        async for batch in follower_batches(rt, author_id):
+    await streams.status_deleted(rt, status_id, [author_id], public=public, tags=names)
+    async for batch in follower_batches(rt, author_id):
+        if pushed:
             for name in FEED_STRATEGIES:
                 await rt.feeds.remove(rt.feed_reader.keys(name, batch), [status_id])
+        await streams.status_deleted(rt, status_id, batch, public=False)
 
 
 async def status_updated(rt: Runtime, payload: dict[str, Any]) -> None:
-    """Feeds hold ids, so an edit changes none; streaming listeners are told (see streaming)."""
-    int(payload["status_id"])
+    """Feeds hold ids, so an edit changes none of them; stream listeners get the new version."""
+    status_id, author_id = int(payload["status_id"]), int(payload["account_id"])
+    await streams.status_updated(rt, status_id, [author_id])
+    async for batch in follower_batches(rt, author_id):
+        await streams.to_home_streams(rt, status_id, batch, event="status.update")
 
 
 async def homes_invalidated(rt: Runtime, payload: dict[str, Any]) -> None:

@@ -1,0 +1,1 @@
+"""Media: uploads, image processing in worker processes, content-addressed storage, serving."""

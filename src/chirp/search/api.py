@@ -1,0 +1,38 @@
+"""Search routes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request, Security
+
+from chirp.core.errors import Forbidden
+from chirp.core.params import parse, read_params
+from chirp.deps import OptionalBearer, RuntimeDep, user
+from chirp.oauth import scopes
+from chirp.oauth.tokens import Bearer
+from chirp.search import service
+from chirp.search.schemas import SearchQuery
+
+router = APIRouter(tags=["search"])
+
+
+@router.get("/api/v2/search")
+async def search(request: Request, rt: RuntimeDep, bearer: OptionalBearer) -> dict[str, Any]:
+    """Accounts, hashtags and statuses matching ``q`` that the viewer may see."""
+    if bearer is not None and not scopes.grants(bearer.scopes, "read:search"):
+        raise Forbidden()
+    query = parse(SearchQuery, await read_params(request))
+    return await service.search(rt, bearer.account_id if bearer else None, query)
+
+
+@router.get("/api/v1/accounts/search")
+async def search_accounts(
+    request: Request,
+    rt: RuntimeDep,
+    bearer: Annotated[Bearer, Security(user("read:accounts"))],
+) -> list[dict[str, Any]]:
+    """Accounts whose username or display name matches ``q``."""
+    assert bearer.account_id is not None
+    query = parse(SearchQuery, await read_params(request))
+    return await service.accounts(rt, bearer.account_id, query)
