@@ -52,6 +52,7 @@ for _path, (_name, _summary) in SSE_STREAMS.items():
         methods=["GET"],
         summary=_summary,
         response_class=EventStreamResponse,
+        status_code=200,
         name=f"stream_{_name.replace(':', '_')}",
     )
 
