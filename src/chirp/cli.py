@@ -56,6 +56,11 @@ def serve(
         os.environ["CHIRP_DOMAIN"] = f"{listen}:{port}"
     settings = _settings()
     configure_logging(settings)
+    if workers > 1 and not settings.redis_url:
+        console.print(
+            "[yellow]warning: without CHIRP_REDIS_URL each worker process streams only the "
+            "events of its own requests; set it to stream across workers[/yellow]"
+        )
     if migrate or settings.embedded:
         from chirp.db.migrate import upgrade_all
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import orjson
 import pytest
 
 from chirp.runtime import Runtime
@@ -43,6 +44,21 @@ async def test_stream_errors_are_the_streaming_servers(
     response = await api.client.get(f"/api/v1/streaming/{path}".rstrip("/"), params=params)
     assert response.status_code == status
     assert response.json() == {"error": error}
+
+
+async def test_junk_parameters_never_get_a_500(api: Api, live: str) -> None:
+    alice = await user(api, "alice")
+    junk = ["", "\x00", "'; DROP TABLE account; --", "9" * 40, "😀" * 50, "a" * 600, "#"]
+    async with httpx.AsyncClient(base_url=live, timeout=10) as client:
+        for path in ("user", "public", "hashtag", "hashtag/local", "list", "direct", "nothing"):
+            for value in junk:
+                params = dict.fromkeys(("tag", "list", "only_media", "stream"), value)
+                async with client.stream(
+                    "GET", f"/api/v1/streaming/{path}", params=params, headers=alice.auth
+                ) as response:
+                    assert response.status_code < 500, (path, value)
+                    if response.status_code >= 400:
+                        assert "error" in orjson.loads(await response.aread())
 
 
 async def test_a_token_without_the_read_scope_cannot_open_a_user_stream(api: Api) -> None:

@@ -72,6 +72,28 @@ async def test_an_event_published_in_one_process_reaches_subscribers_in_another(
         assert (await inbox.queue.get())[1].payload == "43"
 
 
+async def test_the_reader_reconnects_and_resubscribes_after_losing_redis(
+    hubs: tuple[RedisHub, RedisHub],
+) -> None:
+    here, there = hubs
+    inbox = Inbox()
+    await here.subscribe(inbox, ["timeline:public"])
+    await there.publish("timeline:public", Envelope("delete", "before"))
+    async with asyncio.timeout(5):
+        assert (await inbox.queue.get())[1].payload == "before"
+    admin = redis.Redis.from_url(REDIS)
+    ours = [c["id"] for c in admin.client_list() if c["name"] == here.client_name]
+    assert ours
+    for client_id in ours:  # only this hub's connections: the Redis may be shared
+        admin.client_kill_filter(_id=client_id)
+    # Events published while it reconnects are lost (pub/sub keeps nothing); then they flow.
+    async with asyncio.timeout(10):
+        while inbox.queue.empty():
+            await there.publish("timeline:public", Envelope("delete", "after"))
+            await asyncio.sleep(0.2)
+    assert (await inbox.queue.get())[1].payload == "after"
+
+
 async def test_presence_is_shared_and_released(hubs: tuple[RedisHub, RedisHub]) -> None:
     here, there = hubs
     await here.arrive(7)

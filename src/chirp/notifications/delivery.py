@@ -66,8 +66,8 @@ async def deliver(rt: Runtime, pending: Sequence[Pending]) -> None:
             rows = by_shard.get(physical.index)
             if rows:
                 await insert_ignoring_duplicates(uow.session(physical), Notification, rows)
-        stored = [int(str(row["id"])) for rows in by_shard.values() for row in rows]
-        uow.after_commit(partial(streams.notification_created, rt, stored))
+        made = [(r["account_id"], r["id"]) for rows in by_shard.values() for r in rows]
+        uow.after_commit(partial(streams.notification_created, rt, made))
         await uow.commit()
     log.info("notifications_delivered", count=sum(len(r) for r in by_shard.values()))
 

@@ -19,7 +19,9 @@ from typing import Any
 
 import orjson
 
-from chirp.notifications import service as notifications
+from chirp.db.uow import UnitOfWork
+from chirp.notifications import service as notices
+from chirp.posts.models import Status
 from chirp.posts.repository import StatusRepository
 from chirp.posts.views import StatusViews
 from chirp.runtime import Runtime
@@ -46,7 +48,9 @@ async def to_home_streams(
     online = await rt.hub.online(account_ids)
     if not online:
         return
-    rendered = await _render(rt, status_id, event)
+    async with rt.uow() as uow:
+        status = await StatusRepository(uow).get(status_id)
+        rendered = await _render(rt, uow, status, event) if status else None
     if rendered is None:
         return
     online.discard(rendered.status.account_id)
@@ -73,14 +77,16 @@ async def status_deleted(
     await _publish(rt, [(channel, envelope) for channel in targets])
 
 
-async def notification_created(rt: Runtime, notification_ids: Iterable[int]) -> None:
+async def notification_created(rt: Runtime, notifications: Iterable[tuple[int, int]]) -> None:
     """``notification`` on ``timeline:{recipient}:notifications`` (the channel both the user
-    and the user:notification streams listen to), for recipients that are online. Each is
-    rendered for its recipient, as Mastodon does; ids of rows that were not stored (a
-    duplicate) are skipped."""
-    rows = await notifications.stored(rt, notification_ids)
-    online = await rt.hub.online({row.account_id for row in rows})
-    rendered = await notifications.render_each(rt, [r for r in rows if r.account_id in online])
+    and the user:notification streams listen to) for each (recipient id, notification id)
+    whose recipient is online. Each is rendered for its recipient, as Mastodon does; a
+    notification that was not stored (a duplicate) is skipped."""
+    pairs = list(notifications)
+    online = await rt.hub.online({recipient for recipient, _ in pairs})
+    if not online:
+        return
+    rows = await notices.stored(rt, [n for recipient, n in pairs if recipient in online])
     await _publish(
         rt,
         [
@@ -88,7 +94,7 @@ async def notification_created(rt: Runtime, notification_ids: Iterable[int]) -> 
                 channels.notifications(recipient),
                 Envelope("notification", _json(entity), actor=int(entity["account"]["id"])),
             )
-            for recipient, entity in rendered
+            for recipient, entity in await notices.render_each(rt, rows)
         ],
     )
 
@@ -96,18 +102,24 @@ async def notification_created(rt: Runtime, notification_ids: Iterable[int]) -> 
 async def _status_event(
     rt: Runtime, event: str, status_id: int, account_ids: Iterable[int] = ()
 ) -> None:
-    rendered = await _render(rt, status_id, event)
+    async with rt.uow() as uow:
+        status = await StatusRepository(uow).get(status_id)
+        if status is None:
+            return
+        online = await rt.hub.online([status.account_id, *account_ids])
+        public = status.visibility == "public" and status.reblog_of_id is None
+        if not online and not public:
+            return  # nobody to stream it to: skip rendering
+        rendered = await _render(rt, uow, status, event)
     if rendered is None:
         return
-    status, envelope = rendered.status, rendered.envelope
-    targets = [channels.home(status.account_id)]
-    targets += [channels.home(a) for a in await rt.hub.online(account_ids)]
-    if status.visibility == "public" and status.reblog_of_id is None:
+    targets = [channels.home(a) for a in online]
+    if public:
         for tag in rendered.tags:
             targets += [channels.hashtag(tag), channels.hashtag(tag, local=True)]
         if status.in_reply_to_account_id in (None, status.account_id):
             targets += [channels.PUBLIC, channels.PUBLIC_LOCAL]  # every status here is local
-    await _publish(rt, [(channel, envelope) for channel in dict.fromkeys(targets)])
+    await _publish(rt, [(channel, rendered.envelope) for channel in targets])
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,12 +129,9 @@ class _Rendered:
     tags: list[str]
 
 
-async def _render(rt: Runtime, status_id: int, event: str = "update") -> _Rendered | None:
-    async with rt.uow() as uow:
-        status = await StatusRepository(uow).get(status_id)
-        views = StatusViews(uow, rt.settings.public_url, None)
-        entity = await views.one(status) if status else None
-    if entity is None:  # gone, or a reblog whose original is gone
+async def _render(rt: Runtime, uow: UnitOfWork, status: Status, event: str) -> _Rendered | None:
+    entity = await StatusViews(uow, rt.settings.public_url, None).one(status)
+    if entity is None:  # a reblog whose original is gone
         return None
     facts = StatusFacts.of(entity)
     original = StatusFacts.of(entity["reblog"]) if entity["reblog"] else None

@@ -36,10 +36,12 @@ READ_TIMEOUT = 1.0
 class RedisHub(Hub):
     def __init__(self, url: str, prefix: str = "") -> None:
         super().__init__()
-        self._redis = Redis.from_url(url)
+        self._node = uuid.uuid4().hex  # this process, as a member of presence sets
+        # Named, so an operator (or a test) can tell this process's connections apart.
+        self.client_name = f"chirp-streaming-{self._node[:12]}"
+        self._redis = Redis.from_url(url, client_name=self.client_name)
         self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         self._prefix = prefix
-        self._node = uuid.uuid4().hex  # this process, as a member of presence sets
         self._tasks: list[asyncio.Task[None]] = []
         self._reading = False
         self._renewing = False
@@ -68,7 +70,7 @@ class RedisHub(Hub):
                 message = await self._pubsub.get_message(
                     ignore_subscribe_messages=True, timeout=READ_TIMEOUT
                 )
-            except RedisError:
+            except Exception:  # the reader must outlive any failure: it serves every stream
                 # redis-py reconnects and re-subscribes on the next read; wait a little first.
                 log.warning("redis_hub_read_failed", exc_info=True)
                 await asyncio.sleep(1)
