@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     # Every Redis key and pub/sub channel starts with this, and it names the broker queue, so
     # several deployments (or test runs) can share one Redis and one RabbitMQ.
+    redis_pool_size: int = Field(default=50, ge=1, le=10_000)
     redis_prefix: str = Field(default="chirp:", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
     # RabbitMQ (amqp://...): jobs go through it to `chirp worker` processes. Unset: the API
     # process runs them itself, fed by the same outbox.

@@ -56,9 +56,14 @@ class Runtime:
         settings = self.settings
         ttl = settings.feed_inactive_days * 86_400
         if self.redis is None and settings.redis_url:
-            from redis.asyncio import Redis
+            from redis.asyncio import BlockingConnectionPool, Redis
 
-            self.redis = Redis.from_url(settings.redis_url)
+            # Blocking: past the pool size a call waits for a connection (up to 5 s) instead
+            # of failing, so a burst of fan-out or reads queues rather than errors.
+            pool = BlockingConnectionPool.from_url(
+                settings.redis_url, max_connections=settings.redis_pool_size, timeout=5
+            )
+            self.redis = Redis.from_pool(pool)  # owns the pool: closing it closes the pool
         if self.redis is not None:
             prefix = f"{settings.redis_prefix}feed:"
             self.feeds = RedisFeeds(self.redis, prefix, settings.feed_size, ttl)

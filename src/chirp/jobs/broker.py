@@ -35,7 +35,14 @@ class RabbitBroker:
     async def _ready(self) -> aio_pika.abc.AbstractRobustChannel:
         async with self._lock:
             if self._channel is None or self._channel.is_closed:
-                self._connection = await aio_pika.connect_robust(self.url, timeout=PUBLISH_TIMEOUT)
+                # One robust connection per process: it reconnects by itself after an outage,
+                # so a closed channel gets a new channel on it, never a second connection.
+                if self._connection is None or self._connection.is_closed:
+                    if self._connection is not None:
+                        await self._connection.close()
+                    self._connection = await aio_pika.connect_robust(
+                        self.url, timeout=PUBLISH_TIMEOUT
+                    )
                 channel = await self._connection.channel(publisher_confirms=True)
                 await channel.declare_queue(self.queue_name, durable=True)
                 for level, delay in enumerate(self.delays):

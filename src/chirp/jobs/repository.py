@@ -49,6 +49,14 @@ class OutboxRepository:
     async def done_many(self, shard: PhysicalShard, ids: Sequence[int]) -> None:
         await self.uow.session(shard).execute(delete(OutboxEvent).where(OutboxEvent.id.in_(ids)))
 
+    async def release(self, shard: PhysicalShard, ids: Sequence[int], now: datetime) -> None:
+        """Give claimed events back at once (their tries were not used)."""
+        await self.uow.session(shard).execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id.in_(ids))
+            .values(available_at=now, attempts=OutboxEvent.attempts - 1)
+        )
+
     async def retry_at(self, event_id: int, when: datetime) -> None:
         await self.uow.for_id(event_id).execute(
             update(OutboxEvent).where(OutboxEvent.id == event_id).values(available_at=when)

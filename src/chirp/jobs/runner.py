@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 from aio_pika.abc import AbstractIncomingMessage
+from aio_pika.exceptions import AMQPError
 
 from chirp.core.ids import time_of
 from chirp.jobs.broker import RabbitBroker
@@ -77,6 +78,9 @@ class Jobs:
             try:
                 handed = await self.pump()
                 await self._measure()
+            except (OSError, TimeoutError, AMQPError) as exc:  # a service away: say it briefly
+                log.warning("outbox_relay_waiting", error=repr(exc))
+                handed = 0
             except Exception:
                 log.exception("outbox_relay_failed")
                 handed = 0
@@ -124,12 +128,24 @@ class Jobs:
         return total
 
     async def _publish(self, shard: Any, events: list[OutboxEvent]) -> None:
+        """Publish, then delete what the broker confirmed. On a failure the rest are released
+        at once (not left leased for a minute), so the backlog drains as soon as the broker is
+        back; the failure propagates so the caller backs off."""
         assert self.broker is not None
-        for event in events:
-            await self.broker.publish(_job(event))
-        async with self.rt.uow(write=True) as uow:
-            await OutboxRepository(uow).done_many(shard, [e.id for e in events])
-            await uow.commit()
+        published: list[int] = []
+        try:
+            for event in events:
+                await self.broker.publish(_job(event))
+                published.append(event.id)
+        finally:
+            async with self.rt.uow(write=True) as uow:
+                repo = OutboxRepository(uow)
+                if published:
+                    await repo.done_many(shard, published)
+                unsent = [e.id for e in events if e.id not in set(published)]
+                if unsent:
+                    await repo.release(shard, unsent, self.rt.clock.now())
+                await uow.commit()
 
     async def _run(self, event: OutboxEvent) -> None:
         try:

@@ -97,9 +97,19 @@ async def read_home(
 
 
 async def pull_source(uow: UnitOfWork, relations: Relations) -> Source:
+    """The database's candidates; the followed tags are read on first use, so a read served
+    from the feed alone never asks for them."""
     assert relations.viewer_id is not None
-    tags = await TagRepository(uow).followed_names(relations.viewer_id)
-    return candidate_source(uow, [relations.viewer_id, *relations.following], tags)
+    viewer = relations.viewer_id
+    loaded: list[Source] = []
+
+    async def source(cursor: Page) -> list[Status]:
+        if not loaded:
+            tags = await TagRepository(uow).followed_names(viewer)
+            loaded.append(candidate_source(uow, [viewer, *relations.following], tags))
+        return await loaded[0](cursor)
+
+    return source
 
 
 class PullHome:
