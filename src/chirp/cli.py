@@ -6,6 +6,8 @@ import asyncio
 import os
 import secrets
 import sys
+import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -76,6 +78,80 @@ def migrate() -> None:
     configure_logging(settings)
     upgrade_all(settings)
     console.print(f"[green]migrated {len(settings.physical_urls)} database(s)[/green]")
+
+
+@app.command()
+def seed(
+    scale: Annotated[
+        str, typer.Option(help="small (1k accounts), medium (10k) or large (100k).")
+    ] = "small",
+    seed_number: Annotated[int, typer.Option("--seed", help="Same number, same data.")] = 1,
+    accounts: Annotated[int | None, typer.Option(help="Override the scale's accounts.")] = None,
+    follows: Annotated[int | None, typer.Option(help="Override the scale's follows.")] = None,
+    statuses: Annotated[int | None, typer.Option(help="Override the scale's statuses.")] = None,
+    favourites: Annotated[int | None, typer.Option(help="Override the scale's favourites.")] = None,
+    tokens: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write the measured accounts' tokens (JSON).", show_default=False
+        ),
+    ] = None,
+    measured: Annotated[int, typer.Option(help="Accounts to mint tokens for.")] = 128,
+    reset: Annotated[bool, typer.Option(help="Empty every table first.")] = False,
+) -> None:
+    """Fill the databases with generated accounts, follows, statuses and favourites."""
+    from dataclasses import replace
+
+    from chirp.core.logging import configure_logging
+    from chirp.db.migrate import upgrade_all
+    from chirp.seed.run import NotEmpty
+    from chirp.seed.run import seed as run_seed
+    from chirp.seed.scales import SCALES
+
+    settings = _settings()
+    configure_logging(settings)
+    if scale not in SCALES:
+        console.print(f"[red]unknown scale {scale!r}: use one of {', '.join(SCALES)}[/red]")
+        raise typer.Exit(2)
+    overrides = {
+        k: v
+        for k, v in {
+            "accounts": accounts,
+            "follows": follows,
+            "statuses": statuses,
+            "favourites": favourites,
+        }.items()
+        if v is not None
+    }
+    chosen = replace(SCALES[scale], **overrides)
+    try:
+        chosen.check()
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    upgrade_all(settings)
+    path = tokens or settings.data_dir / "seed-tokens.json"
+    started = time.perf_counter()
+    try:
+        outcome = asyncio.run(
+            run_seed(
+                settings,
+                chosen,
+                seed_number=seed_number,
+                tokens_path=path,
+                measured=measured,
+                reset=reset,
+            )
+        )
+    except NotEmpty as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    elapsed = time.perf_counter() - started
+    console.print(
+        f"[green]seeded {chosen.accounts:,} accounts, {chosen.follows:,} follows, "
+        f"{chosen.statuses:,} statuses, {chosen.favourites:,} favourites in {elapsed:.0f} s; "
+        f"{outcome.measured} tokens in {path}[/green]"
+    )
 
 
 @accounts_app.command("create")
