@@ -13,6 +13,7 @@ from chirp.accounts.api import router as accounts_router
 from chirp.config import Settings, get_settings
 from chirp.core.errors import install_handlers
 from chirp.core.logging import configure_logging
+from chirp.core.metrics import Metrics
 from chirp.core.middleware import AccessLogMiddleware, RequestIdMiddleware
 from chirp.graph.api import router as graph_router
 from chirp.instance.api import router as instance_router
@@ -67,7 +68,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     for router in routers:
         app.include_router(router)
-    # Outermost last: the request id must be bound before the access log is written.
-    app.add_middleware(AccessLogMiddleware, metrics=rt.metrics, slow_ms=settings.slow_ms)
-    app.add_middleware(RequestIdMiddleware)
+    add_middleware(app, rt.metrics, settings)
     return app
+
+
+def add_middleware(app: FastAPI, metrics: Metrics, settings: Settings) -> None:
+    """The middleware stack every request crosses (the benchmark's ceiling app uses it too)."""
+    # Outermost last: the request id must be bound before the access log is written.
+    app.add_middleware(AccessLogMiddleware, metrics=metrics, slow_ms=settings.slow_ms)
+    app.add_middleware(RequestIdMiddleware)

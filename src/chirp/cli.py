@@ -41,8 +41,7 @@ def serve(
     ] = False,
 ) -> None:
     """Run the API server."""
-    import uvicorn
-
+    from chirp.core import server
     from chirp.core.logging import configure_logging
 
     # Without a configured domain, links and OAuth endpoints point at where we listen.
@@ -56,16 +55,7 @@ def serve(
         from chirp.db.migrate import upgrade_all
 
         upgrade_all(settings)
-    uvicorn.run(
-        "chirp.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=None,
-        proxy_headers=True,
-        server_header=False,
-    )
+    server.run("chirp.app:create_app", host=host, port=port, workers=workers)
 
 
 @app.command()
