@@ -83,6 +83,11 @@ def prepare(
             "CHIRP_DOMAIN": f"localhost:{port}",
             "CHIRP_BASE_URL": f"http://127.0.0.1:{port}",
             "CHIRP_LOG_LEVEL": "INFO",
+            # A fixed pool per worker and database, no overflow: under sustained load
+            # overflow connections are opened and closed per request (a PostgreSQL backend
+            # fork each), which costs more than waiting for a pooled one.
+            "CHIRP_DB_POOL_SIZE": os.environ.get("CHIRP_DB_POOL_SIZE", "16"),
+            "CHIRP_DB_MAX_OVERFLOW": os.environ.get("CHIRP_DB_MAX_OVERFLOW", "0"),
             "PYTHONPATH": str(ROOT),
         }
     )

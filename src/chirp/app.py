@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 import structlog
 from fastapi import FastAPI
@@ -15,6 +16,7 @@ from chirp.core.errors import install_handlers
 from chirp.core.logging import configure_logging
 from chirp.core.metrics import Metrics
 from chirp.core.middleware import AccessLogMiddleware, RequestIdMiddleware
+from chirp.core.responses import JSON
 from chirp.graph.api import router as graph_router
 from chirp.instance.api import router as instance_router
 from chirp.notifications.api import router as notifications_router
@@ -42,7 +44,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             embedded=settings.embedded,
             node=rt.ids.node,
         )
+        # Revocations in other processes reach this one's token cache through Redis.
+        listener = asyncio.create_task(rt.tokens.listen())
         yield
+        listener.cancel()
+        with suppress(asyncio.CancelledError):
+            await listener
         if runtime is None:  # a runtime handed in belongs to the caller
             await rt.close()
 
@@ -51,6 +58,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         version=__version__,
         summary="A Twitter-like microblogging server that speaks the Mastodon client API.",
         lifespan=lifespan,
+        default_response_class=JSON,
     )
     app.state.runtime = rt
     install_handlers(app)

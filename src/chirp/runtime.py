@@ -15,6 +15,7 @@ from chirp.core.metrics import Metrics
 from chirp.core.node import lease_node_id
 from chirp.db.shards import ShardMap
 from chirp.db.uow import UnitOfWork
+from chirp.oauth.cache import TokenCache
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Runtime:
     passwords: Passwords
     clock: Clock = field(default_factory=Clock)
     metrics: Metrics = field(default_factory=Metrics)
+    tokens: TokenCache = field(default_factory=TokenCache)
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
@@ -34,6 +36,7 @@ class Runtime:
             shards=ShardMap.from_settings(settings),
             ids=IdGenerator(lease_node_id(settings)),
             passwords=Passwords(settings.password_profile),
+            tokens=TokenCache(redis_url=settings.redis_url),
         )
         runtime.metrics.watch_pools(runtime.shards)
         return runtime
@@ -43,4 +46,5 @@ class Runtime:
         return UnitOfWork(self.shards, write=write)
 
     async def close(self) -> None:
+        await self.tokens.close()
         await self.shards.dispose()

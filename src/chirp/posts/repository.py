@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import delete, exists, func, literal, or_, select, union_all, update
 
 from chirp.core.ids import lowest_id_at
 from chirp.core.pagination import Page
@@ -251,6 +251,30 @@ class StatusRepository:
             )
         )
         return set(rows)
+
+    async def viewer_marks(self, account_id: int, status_ids: Iterable[int]) -> dict[str, set[int]]:
+        """Which of ``status_ids`` the account favourited, bookmarked, pinned and reblogged:
+        one query on its shard (a UNION ALL), for hydrating a page."""
+        wanted = list(set(status_ids))
+        found: dict[str, set[int]] = {"favourite": set(), "bookmark": set(), "pin": set()}
+        found["reblog"] = set()
+        if not wanted:
+            return found
+        parts = [
+            select(literal(kind).label("kind"), model.status_id.label("status_id")).where(
+                model.account_id == account_id, model.status_id.in_(wanted)
+            )
+            for kind, model in (("favourite", Favourite), ("bookmark", Bookmark), ("pin", Pin))
+        ]
+        parts.append(
+            select(literal("reblog").label("kind"), Status.reblog_of_id.label("status_id")).where(
+                Status.account_id == account_id, Status.reblog_of_id.in_(wanted)
+            )
+        )
+        rows = await self.uow.for_id(account_id).execute(union_all(*parts))
+        for kind, status_id in rows:
+            found[kind].add(status_id)
+        return found
 
     async def marks_page(self, model: type[Mark], account_id: int, page: Page) -> list[Mark]:
         query = select(model).where(model.account_id == account_id)
