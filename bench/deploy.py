@@ -102,6 +102,8 @@ def prepare(
         env["CHIRP_REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
     elif backend != "sqlite":
         raise ValueError("backend must be sqlite or postgres")
+    # Seeding migrates; an earlier seed may predate a migration, so apply them every time.
+    subprocess.run([CHIRP, "migrate"], env=env, check=True, capture_output=True)  # noqa: S603
     marker = folder / "seeded"
     if reseed or not marker.exists() or not deployment.tokens_path.exists():
         marker.unlink(missing_ok=True)

@@ -27,13 +27,19 @@ from bench.scenarios import BY_NAME
 READS = ("home", "public", "account", "status")
 
 
-async def measure(requests: int, profile: bool) -> tuple[list[dict[str, Any]], str]:
+async def drive(rt: Any, requests: int) -> None:
+    """``requests`` requests of each read scenario, one after another (for bench.explain)."""
+    await measure(requests, False, rt)
+
+
+async def measure(requests: int, profile: bool, rt: Any = None) -> tuple[list[dict[str, Any]], str]:
     from chirp.app import create_app
     from chirp.config import get_settings
     from chirp.runtime import Runtime
 
     settings = get_settings()
-    rt = Runtime.build(settings)
+    owned = rt is None
+    rt = rt or Runtime.build(settings)
     doc = json.loads((settings.data_dir / "seed-tokens.json").read_text())
     statements = 0
 
@@ -82,9 +88,31 @@ async def measure(requests: int, profile: bool) -> tuple[list[dict[str, Any]], s
                     "non_2xx": sum(1 for c in codes if not 200 <= c < 300),
                 }
             )
-    await rt.close()
+    if owned:
+        await rt.close()
     text = profiler.output_text(unicode=True, color=False) if profiler is not None else ""
     return out, text
+
+
+def environment(backend: str, scale: str, seed: int) -> None:
+    """The environment a load run gives Chirp, minus Redis (not needed in one process)."""
+    folder = deploy.VAR / f"{backend}-{scale}-{seed}"
+    if not (folder / "seeded").exists():
+        raise SystemExit(f"no seeded data in {folder}: run the load runner for it first")
+    os.environ.update(
+        {
+            "CHIRP_ENV": "test",
+            "CHIRP_DATA_DIR": str(folder),
+            "CHIRP_SECRET_KEY": "request-cost-" + "x" * 40,
+            "CHIRP_LOG_LEVEL": "ERROR",
+            "CHIRP_NODE_ID": "61",
+        }
+    )
+    if backend == "postgres":
+        pg = os.environ.get("CHIRP_BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
+        base = pg.replace("postgresql://", "postgresql+asyncpg://", 1)
+        names = [f"chirp_bench_{scale}_{seed}_{n}" for n in range(2)]
+        os.environ["CHIRP_SHARD_URLS"] = ",".join(f"{base}/{n}" for n in names)
 
 
 def main() -> None:
@@ -95,24 +123,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--profile", type=Path, help="write a pyinstrument profile here")
     args = parser.parse_args()
-    folder = deploy.VAR / f"{args.backend}-{args.scale}-{args.seed}"
-    if not (folder / "seeded").exists():
-        raise SystemExit(f"no seeded data in {folder}: run the load runner for it first")
-    # The environment a load run gives Chirp, minus Redis (not needed in one process).
-    os.environ.update(
-        {
-            "CHIRP_ENV": "test",
-            "CHIRP_DATA_DIR": str(folder),
-            "CHIRP_SECRET_KEY": "request-cost-" + "x" * 40,
-            "CHIRP_LOG_LEVEL": "ERROR",
-            "CHIRP_NODE_ID": "61",
-        }
-    )
-    if args.backend == "postgres":
-        pg = os.environ.get("CHIRP_BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
-        base = pg.replace("postgresql://", "postgresql+asyncpg://", 1)
-        names = [f"chirp_bench_{args.scale}_{args.seed}_{n}" for n in range(2)]
-        os.environ["CHIRP_SHARD_URLS"] = ",".join(f"{base}/{n}" for n in names)
+    environment(args.backend, args.scale, args.seed)
     rows, profile = asyncio.run(measure(args.requests, args.profile is not None))
     if args.profile:
         args.profile.write_text(profile)

@@ -44,7 +44,7 @@ class PhysicalShard:
     first: int  # first logical shard it holds
     last: int  # last logical shard it holds, inclusive
     engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+    sessions: async_sessionmaker[AsyncSession]  # for reads (autocommit on PostgreSQL)
     # Sessions that will write. On SQLite their transactions start with BEGIN IMMEDIATE, so a
     # writer waits for the lock up front instead of failing when it upgrades a read (SQLite
     # cannot wait there without deadlocking); elsewhere they are the same as ``sessions``.
@@ -68,7 +68,15 @@ class ShardMap:
             first = index * LOGICAL_SHARDS // len(urls)
             last = (index + 1) * LOGICAL_SHARDS // len(urls) - 1
             engine = _make_engine(url, settings)
-            sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+            # Reads on PostgreSQL run without BEGIN/ROLLBACK: at READ COMMITTED every statement
+            # sees its own snapshot inside a transaction too, so the two round trips per
+            # database and request buy nothing (UnitOfWork refuses to commit a read).
+            reader = (
+                engine.execution_options(isolation_level="AUTOCOMMIT")
+                if engine.name == "postgresql"
+                else engine
+            )
+            sessions = async_sessionmaker(reader, expire_on_commit=False, autoflush=False)
             writer = (
                 engine.execution_options(chirp_write=True) if engine.name == "sqlite" else engine
             )
