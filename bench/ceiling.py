@@ -24,7 +24,7 @@ from chirp.config import get_settings
 from chirp.core.errors import install_handlers
 from chirp.core.logging import configure_logging
 from chirp.core.metrics import Metrics
-from chirp.core.server import run
+from chirp.core.server import SERVERS, run
 
 CANNED = "CHIRP_BENCH_CANNED"
 ROUTES = {
@@ -63,8 +63,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--server", default="uvicorn", choices=SERVERS)
     args = parser.parse_args()
-    run("bench.ceiling:create_app", host="127.0.0.1", port=args.port, workers=args.workers)
+    run(
+        "bench.ceiling:create_app",
+        host="127.0.0.1",
+        port=args.port,
+        workers=args.workers,
+        server=args.server,
+    )
 
 
 if __name__ == "__main__":

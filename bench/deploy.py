@@ -180,9 +180,15 @@ def start_server(name: str, command: list[str], env: dict[str, str], port: int) 
     raise RuntimeError(f"{name} did not start; last lines of {log}:\n{log.read_text()[-2000:]}")
 
 
-def chirp_command(port: int, workers: int) -> list[str]:
-    return [CHIRP, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+def chirp_command(port: int, workers: int, server: str) -> list[str]:
+    return [
+        CHIRP, "serve", "--host", "127.0.0.1", "--port", str(port),
+        "--workers", str(workers), "--server", server,
+    ]  # fmt: skip
 
 
-def ceiling_command(port: int, workers: int) -> list[str]:
-    return [sys.executable, "-m", "bench.ceiling", "--port", str(port), "--workers", str(workers)]
+def ceiling_command(port: int, workers: int, server: str) -> list[str]:
+    return [
+        sys.executable, "-m", "bench.ceiling", "--port", str(port),
+        "--workers", str(workers), "--server", server,
+    ]  # fmt: skip

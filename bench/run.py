@@ -28,6 +28,7 @@ from bench import deploy, report, wrk
 from bench.ceiling import CANNED
 from bench.sampler import TreeSampler, settle
 from bench.scenarios import BY_NAME, SCENARIOS, Scenario, load_tokens
+from chirp.core.server import SERVERS
 
 DB_PROCESSES = ("postgres", "redis-server")
 
@@ -42,6 +43,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--concurrency", default="16,64", help="comma-separated connection counts")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     p.add_argument("--threads", type=int, default=2, help="wrk threads")
+    p.add_argument("--server", default="uvicorn", choices=SERVERS, help="HTTP server")
     p.add_argument(
         "--scenarios", default=",".join(s.name for s in SCENARIOS), help="comma-separated"
     )
@@ -98,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
             doc = deployment.tokens()
             server = deploy.start_server(
                 "chirp",
-                deploy.chirp_command(args.port, args.workers),
+                deploy.chirp_command(args.port, args.workers, args.server),
                 deployment.env,
                 args.port,
             )
@@ -223,7 +225,7 @@ def run_ceiling(
     canned_path.write_text(json.dumps(canned))
     ceiling = deploy.start_server(
         "ceiling",
-        deploy.ceiling_command(args.ceiling_port, args.workers),
+        deploy.ceiling_command(args.ceiling_port, args.workers, args.server),
         {**env, CANNED: str(canned_path)},
         args.ceiling_port,
     )
@@ -267,11 +269,15 @@ def meta(args: argparse.Namespace, target: str) -> dict[str, Any]:
         "backend": args.backend if target == "chirp" else "peer",
         "scale": args.scale,
         "workers": args.workers,
-        "server": "uvicorn (uvloop, httptools)" if target == "chirp" else args.base_url,
+        "server": _server_name(args.server) if target == "chirp" else args.base_url,
         "duration_s": args.duration,
         "warmup_s": args.warmup,
         "wrk_threads": args.threads,
     }
+
+
+def _server_name(server: str) -> str:
+    return "uvicorn (uvloop, httptools)" if server == "uvicorn" else f"{server} (uvloop)"
 
 
 def _commit() -> str:

@@ -15,7 +15,11 @@ from chirp.config import Settings, get_settings
 from chirp.core.errors import install_handlers
 from chirp.core.logging import configure_logging
 from chirp.core.metrics import Metrics
-from chirp.core.middleware import AccessLogMiddleware, RequestIdMiddleware
+from chirp.core.middleware import (
+    AccessLogMiddleware,
+    ConcurrencyLimitMiddleware,
+    RequestIdMiddleware,
+)
 from chirp.core.responses import JSON
 from chirp.graph.api import router as graph_router
 from chirp.instance.api import router as instance_router
@@ -82,6 +86,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
 def add_middleware(app: FastAPI, metrics: Metrics, settings: Settings) -> None:
     """The middleware stack every request crosses (the benchmark's ceiling app uses it too)."""
-    # Outermost last: the request id must be bound before the access log is written.
+    # Innermost first: the access log times the wait for a slot too, and the request id
+    # must be bound before the access log is written.
+    pool = settings.db_pool_size + settings.db_max_overflow
+    app.add_middleware(ConcurrencyLimitMiddleware, limit=pool // 2)
     app.add_middleware(AccessLogMiddleware, metrics=metrics, slow_ms=settings.slow_ms)
     app.add_middleware(RequestIdMiddleware)

@@ -36,12 +36,15 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    server: Annotated[
+        str, typer.Option(help="HTTP server: uvicorn, or granian if installed.")
+    ] = "uvicorn",
     migrate: Annotated[
         bool, typer.Option(help="Apply migrations first (default on SQLite).")
     ] = False,
 ) -> None:
     """Run the API server."""
-    from chirp.core import server
+    from chirp.core import server as http_server
     from chirp.core.logging import configure_logging
 
     # Without a configured domain, links and OAuth endpoints point at where we listen.
@@ -55,7 +58,12 @@ def serve(
         from chirp.db.migrate import upgrade_all
 
         upgrade_all(settings)
-    server.run("chirp.app:create_app", host=host, port=port, workers=workers)
+    if server not in http_server.SERVERS:
+        console.print(
+            f"[red]unknown server {server!r}: use {' or '.join(http_server.SERVERS)}[/red]"
+        )
+        raise typer.Exit(2)
+    http_server.run("chirp.app:create_app", host=host, port=port, workers=workers, server=server)
 
 
 @app.command()
