@@ -27,9 +27,17 @@ def ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "rps": row["rps"],
                 "ceiling_rps": top["rps"],
                 "ratio": round(row["rps"] / top["rps"], 3),
+                "cpu_ratio": _cpu_ratio(top, row),
             }
         )
     return out
+
+
+def _cpu_ratio(ceiling: dict[str, Any], row: dict[str, Any]) -> float | None:
+    """The ceiling's server CPU per request over this row's: the same ratio as throughput
+    on a machine where the server has the cores to itself, steadier where it does not."""
+    mine, best = row.get("server_cpu_ms_per_request"), ceiling.get("server_cpu_ms_per_request")
+    return round(best / mine, 3) if mine and best else None
 
 
 def checks(rows: list[dict[str, Any]], found: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -75,29 +83,35 @@ def markdown(result: dict[str, Any]) -> str:
         f"scenario after {meta['warmup_s']} s of warm-up; wrk with {meta['wrk_threads']} threads",
         "",
         "| target | scenario | conc. | req/s | p50 ms | p95 ms | p99 ms | errors | server CPU "
-        "| peak RSS MB | db CPU | wrk CPU | machine busy |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| CPU ms/req | peak RSS MB | db CPU | wrk CPU | machine busy |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in result["rows"]:
         lat = r["latency_ms"]
         lines.append(
             f"| {r['target']} | {r['scenario']} | {r['concurrency']} | {r['rps']:.0f} "
             f"| {lat['p50']:.1f} | {lat['p95']:.1f} | {lat['p99']:.1f} | {r['errors']} "
-            f"| {r['server_cpu_cores']:.2f} | {r['server_peak_rss_mb']:.0f} "
+            f"| {r['server_cpu_cores']:.2f} | {_num(r.get('server_cpu_ms_per_request'))} "
+            f"| {r['server_peak_rss_mb']:.0f} "
             f"| {r['db_cpu_cores']:.2f} | {r['wrk_cpu_cores']:.2f} | {r['machine_busy']:.0%} |"
         )
-    lines += ["", "CPU columns are cores kept busy on average (1.00 = one core flat out).", ""]
+    lines += [
+        "",
+        "Server, db and wrk CPU: cores kept busy on average (1.00 = one core flat out). "
+        "CPU ms/req: the server's CPU time per request.",
+        "",
+    ]
     if result["ratios"]:
         lines += [
             "## Throughput as a share of the ceiling",
             "",
-            "| target | scenario | conc. | req/s | ceiling req/s | ratio |",
-            "|---|---|---:|---:|---:|---:|",
+            "| target | scenario | conc. | req/s | ceiling req/s | ratio | CPU/request ratio |",
+            "|---|---|---:|---:|---:|---:|---:|",
         ]
         for r in result["ratios"]:
             lines.append(
                 f"| {r['target']} | {r['scenario']} | {r['concurrency']} | {r['rps']:.0f} "
-                f"| {r['ceiling_rps']:.0f} | {r['ratio']:.0%} |"
+                f"| {r['ceiling_rps']:.0f} | {r['ratio']:.0%} | {_pct(r.get('cpu_ratio'))} |"
             )
         lines.append("")
     if result["checks"]:
@@ -127,6 +141,14 @@ def markdown(result: dict[str, Any]) -> str:
         lines += [f"| {share:.1%} | `{frame}` |" for frame, share in top]
         lines.append("")
     return "\n".join(lines)
+
+
+def _num(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
 
 
 def chart(result: dict[str, Any], path: Path) -> None:

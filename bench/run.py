@@ -203,6 +203,10 @@ def measure(
         "error_detail": result.errors,
         "bytes_per_response": round(result.bytes / result.requests) if result.requests else 0,
         "server_cpu_cores": round(used.cores, 2),
+        # CPU per request moves far less than throughput when others load the machine.
+        "server_cpu_ms_per_request": round(used.cpu_s * 1000 / result.requests, 2)
+        if result.requests
+        else None,
         "server_peak_rss_mb": round(used.peak_rss_mb, 1),
         "db_cpu_cores": round(db.cores, 2),
         "wrk_cpu_cores": round(result.cpu_s / result.duration_s, 2) if result.duration_s else 0,

@@ -73,7 +73,9 @@ def test_a_seed_token_document_is_read_as_is(tmp_path: Path) -> None:
     assert load_tokens(path, "http://unused") == DOC
 
 
-def row(target: str, scenario: str, rps: float, p50: float = 10, p99: float = 20) -> dict[str, Any]:
+def row(
+    target: str, scenario: str, rps: float, p50: float = 10, p99: float = 20, cpu_ms: float = 2
+) -> dict[str, Any]:
     return {
         "target": target,
         "scenario": scenario,
@@ -85,6 +87,7 @@ def row(target: str, scenario: str, rps: float, p50: float = 10, p99: float = 20
         "errors": 0,
         "error_detail": {},
         "server_cpu_cores": 1.5,
+        "server_cpu_ms_per_request": cpu_ms,
         "server_peak_rss_mb": 300.0,
         "db_cpu_cores": 0.3,
         "wrk_cpu_cores": 0.2,
@@ -93,7 +96,7 @@ def row(target: str, scenario: str, rps: float, p50: float = 10, p99: float = 20
 
 
 ROWS = [
-    row("chirp", "home", 300),
+    row("chirp", "home", 300, cpu_ms=8),
     row("chirp", "public", 500, p50=10, p99=50),
     row("chirp", "post", 100),
     row("ceiling", "home", 1000),
@@ -104,6 +107,11 @@ ROWS = [
 def test_ratios_divide_by_the_ceiling_of_the_same_scenario_and_concurrency() -> None:
     found = {(r["scenario"], r["concurrency"]): r["ratio"] for r in report.ratios(ROWS)}
     assert found == {("home", 64): 0.3, ("public", 64): 0.5}
+
+
+def test_the_cpu_ratio_compares_server_cpu_per_request() -> None:
+    found = {r["scenario"]: r["cpu_ratio"] for r in report.ratios(ROWS)}
+    assert found == {"home": 0.25, "public": 1.0}  # 2 ms for the ceiling, 8 ms for Chirp
 
 
 def test_checks_apply_the_issue_targets_to_reads() -> None:
@@ -141,7 +149,7 @@ def test_report_files_are_written(tmp_path: Path) -> None:
     paths = report.write(result, tmp_path, "run")
     assert [p.suffix for p in paths] == [".json", ".md", ".png"]
     summary = (tmp_path / "run.md").read_text()
-    assert "| chirp | home | 64 | 300 | 1000 | 30% |" in summary
+    assert "| chirp | home | 64 | 300 | 1000 | 30% | 25% |" in summary
     assert "| public | 50% ✓ | 40% | 5.0 ✗ | yes |" in summary
     assert json.loads((tmp_path / "run.json").read_text())["ratios"][0]["ratio"] == 0.3
     assert (tmp_path / "run.png").read_bytes().startswith(b"\x89PNG")
