@@ -47,6 +47,11 @@ def serve(
     from chirp.core import server as http_server
     from chirp.core.logging import configure_logging
 
+    if server not in http_server.SERVERS:
+        console.print(
+            f"[red]unknown server {server!r}: use {' or '.join(http_server.SERVERS)}[/red]"
+        )
+        raise typer.Exit(2)
     # Without a configured domain, links and OAuth endpoints point at where we listen.
     # (Set in the environment so that every worker process sees the same value.)
     if not os.environ.get("CHIRP_DOMAIN"):
@@ -58,11 +63,6 @@ def serve(
         from chirp.db.migrate import upgrade_all
 
         upgrade_all(settings)
-    if server not in http_server.SERVERS:
-        console.print(
-            f"[red]unknown server {server!r}: use {' or '.join(http_server.SERVERS)}[/red]"
-        )
-        raise typer.Exit(2)
     http_server.run("chirp.app:create_app", host=host, port=port, workers=workers, server=server)
 
 

@@ -135,9 +135,7 @@ async def test_the_same_seed_number_gives_the_same_data(rt: Runtime, tmp_path: P
     assert await fingerprint() != first
 
 
-async def test_seeding_refuses_a_deployment_that_has_accounts(
-    rt: Runtime, tmp_path: Path
-) -> None:
+async def test_seeding_refuses_a_deployment_that_has_accounts(rt: Runtime, tmp_path: Path) -> None:
     await seeded(rt, tmp_path)
     with pytest.raises(NotEmpty):
         await seeded(rt, tmp_path)

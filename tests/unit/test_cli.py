@@ -12,7 +12,9 @@ from chirp.cli import app
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("args", [[], ["serve"], ["migrate"], ["accounts"], ["accounts", "create"]])
+@pytest.mark.parametrize(
+    "args", [[], ["serve"], ["migrate"], ["seed"], ["accounts"], ["accounts", "create"]]
+)
 def test_every_command_has_help(args: list[str]) -> None:
     result = runner.invoke(app, [*args, "--help"])
     assert result.exit_code == 0
@@ -61,3 +63,17 @@ def test_a_bad_setting_stops_the_command_with_its_name(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "CHIRP_DB_POOL_SIZE" in result.output
+
+
+def test_seed_refuses_an_unknown_scale_or_an_impossible_one(tmp_path: Path) -> None:
+    env = {"CHIRP_DATA_DIR": str(tmp_path), "CHIRP_ENV": "development", "CHIRP_LOG_LEVEL": "ERROR"}
+    unknown = runner.invoke(app, ["seed", "--scale", "huge"], env=env)
+    assert unknown.exit_code == 2 and "unknown scale" in unknown.output
+    crowded = runner.invoke(app, ["seed", "--accounts", "3", "--follows", "10"], env=env)
+    assert crowded.exit_code == 2 and "follows" in crowded.output
+
+
+def test_serve_refuses_an_unknown_http_server(tmp_path: Path) -> None:
+    env = {"CHIRP_DATA_DIR": str(tmp_path), "CHIRP_ENV": "development", "CHIRP_LOG_LEVEL": "ERROR"}
+    result = runner.invoke(app, ["serve", "--server", "apache"], env=env)
+    assert result.exit_code == 2 and "unknown server" in result.output
