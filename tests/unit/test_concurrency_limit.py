@@ -25,12 +25,12 @@ async def test_no_more_than_the_limit_run_at_once_and_every_request_is_served() 
     assert (peak, served) == (3, 10)
 
 
-async def test_operations_routes_are_never_held_back() -> None:
+async def test_operations_and_streaming_routes_are_never_held_back() -> None:
     entered = asyncio.Event()
     release = asyncio.Event()
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
-        if scope["path"] == "/health":
+        if scope["path"] != "/api/v1/instance":
             entered.set()
             return
         await release.wait()
@@ -38,7 +38,9 @@ async def test_operations_routes_are_never_held_back() -> None:
     limited = ConcurrencyLimitMiddleware(app, limit=1)
     busy = asyncio.create_task(limited({"type": "http", "path": "/api/v1/instance"}, None, None))
     await asyncio.sleep(0)
-    await asyncio.wait_for(limited({"type": "http", "path": "/health"}, None, None), 1)
-    assert entered.is_set()
+    for path in ("/health", "/api/v1/streaming/user"):
+        entered.clear()
+        await asyncio.wait_for(limited({"type": "http", "path": path}, None, None), 1)
+        assert entered.is_set()
     release.set()
     await busy

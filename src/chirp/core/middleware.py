@@ -100,18 +100,19 @@ class ConcurrencyLimitMiddleware:
     notification written after commit opens its own unit of work). With every connection of
     a pool taken, a request holding shard A's and waiting for shard B's can wait forever on
     another holding B's and waiting for A's, until the pool timeout fails both. Admitting at
-    most half the pool's connections' worth of requests keeps that from happening; the
-    operations routes (health, readiness, metrics) are never held back.
+    most half the pool's connections' worth of requests keeps that from happening. Never held
+    back: the operations routes (health, readiness, metrics), and streaming, whose
+    connections stay open for hours without holding a database connection.
     """
 
-    EXEMPT = ("/health", "/ready", "/metrics")
+    EXEMPT = ("/health", "/ready", "/metrics", "/api/v1/streaming")
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
         self.slots = asyncio.Semaphore(max(1, limit))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in self.EXEMPT:
+        if scope["type"] != "http" or scope["path"].startswith(self.EXEMPT):
             await self.app(scope, receive, send)
             return
         async with self.slots:
