@@ -7,10 +7,15 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Benchmarks (bench/): `make bench SCALE=medium BACKEND=postgres`; BENCH_ARGS adds runner options.
+SCALE ?= small
+BACKEND ?= sqlite
+SEED ?= 1
+BENCH_ARGS ?=
 # Tests run on every core: each worker has its own SQLite file or PostgreSQL databases.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint e2e clean
+.PHONY: run test lint e2e clean seed bench bench-micro bench-tools
 
 $(VENV)/.run-stamp: requirements/main.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,10 +38,29 @@ test: $(VENV)/.test-stamp
 e2e: $(VENV)/.test-stamp
 	$(BIN)/pytest -m e2e
 
+$(VENV)/.bench-stamp: $(VENV)/.test-stamp requirements/bench.lock
+	$(BIN)/pip install -q -r requirements/bench.lock
+	touch $@
+
+# wrk drives the load; redis-server backs the PostgreSQL deployment (Debian packages).
+bench-tools:
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	@command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq redis-server)
+
+seed: $(VENV)/.run-stamp
+	$(BIN)/chirp seed --scale $(SCALE) --seed $(SEED)
+
+bench: $(VENV)/.bench-stamp bench-tools
+	$(BIN)/python -m bench.run --scale $(SCALE) --backend $(BACKEND) --seed $(SEED) $(BENCH_ARGS)
+
+bench-micro: $(VENV)/.bench-stamp bench-tools
+	$(BIN)/python -m bench.micro $(BENCH_ARGS)
+
 lock:
 	$(BIN)/pip install -q pip-tools
 	$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links -o requirements/main.lock pyproject.toml
 	$(BIN)/pip-compile -q --strip-extras --extra test --no-emit-index-url --no-emit-find-links -o requirements/test.lock pyproject.toml
+	$(BIN)/pip-compile -q --strip-extras --extra test --extra bench --no-emit-index-url --no-emit-find-links -o requirements/bench.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 import structlog
 from fastapi import FastAPI
@@ -14,7 +14,13 @@ from chirp.accounts.api import router as accounts_router
 from chirp.config import Settings, get_settings
 from chirp.core.errors import install_handlers
 from chirp.core.logging import configure_logging
-from chirp.core.middleware import AccessLogMiddleware, RequestIdMiddleware
+from chirp.core.metrics import Metrics
+from chirp.core.middleware import (
+    AccessLogMiddleware,
+    ConcurrencyLimitMiddleware,
+    RequestIdMiddleware,
+)
+from chirp.core.responses import JSON
 from chirp.graph.api import router as graph_router
 from chirp.instance.api import router as instance_router
 from chirp.media import cleanup as media_cleanup
@@ -50,8 +56,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         # process that stopped before handing them on (see chirp.jobs.runner).
         await rt.jobs.start()
         cleanup = asyncio.create_task(media_cleanup.periodically(rt))
+        # Revocations in other processes reach this one's token cache through Redis.
+        listener = asyncio.create_task(rt.tokens.listen())
         yield
         cleanup.cancel()
+        listener.cancel()
+        with suppress(asyncio.CancelledError):
+            await listener
         await rt.jobs.stop()
         if runtime is None:  # a runtime handed in belongs to the caller
             await rt.close()
@@ -61,6 +72,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         version=__version__,
         summary="A Twitter-like microblogging server that speaks the Mastodon client API.",
         lifespan=lifespan,
+        default_response_class=JSON,
     )
     app.state.runtime = rt
     install_handlers(app)
@@ -82,7 +94,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     for router in routers:
         app.include_router(router)
-    # Outermost last: the request id must be bound before the access log is written.
-    app.add_middleware(AccessLogMiddleware, metrics=rt.metrics, slow_ms=settings.slow_ms)
-    app.add_middleware(RequestIdMiddleware)
+    add_middleware(app, rt.metrics, settings)
     return app
+
+
+def add_middleware(app: FastAPI, metrics: Metrics, settings: Settings) -> None:
+    """The middleware stack every request crosses (the benchmark's ceiling app uses it too)."""
+    # Innermost first: the access log times the wait for a slot too, and the request id
+    # must be bound before the access log is written.
+    pool = settings.db_pool_size + settings.db_max_overflow
+    app.add_middleware(ConcurrencyLimitMiddleware, limit=pool // 2)
+    app.add_middleware(AccessLogMiddleware, metrics=metrics, slow_ms=settings.slow_ms)
+    app.add_middleware(RequestIdMiddleware)

@@ -6,6 +6,8 @@ import asyncio
 import os
 import secrets
 import sys
+import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -40,15 +42,22 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    server: Annotated[
+        str, typer.Option(help="HTTP server: uvicorn, or granian if installed.")
+    ] = "uvicorn",
     migrate: Annotated[
         bool, typer.Option(help="Apply migrations first (default on SQLite).")
     ] = False,
 ) -> None:
     """Run the API server."""
-    import uvicorn
-
+    from chirp.core import server as http_server
     from chirp.core.logging import configure_logging
 
+    if server not in http_server.SERVERS:
+        console.print(
+            f"[red]unknown server {server!r}: use {' or '.join(http_server.SERVERS)}[/red]"
+        )
+        raise typer.Exit(2)
     # Without a configured domain, links and OAuth endpoints point at where we listen.
     # (Set in the environment so that every worker process sees the same value.)
     if not os.environ.get("CHIRP_DOMAIN"):
@@ -65,16 +74,7 @@ def serve(
         from chirp.db.migrate import upgrade_all
 
         upgrade_all(settings)
-    uvicorn.run(
-        "chirp.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=None,
-        proxy_headers=True,
-        server_header=False,
-    )
+    http_server.run("chirp.app:create_app", host=host, port=port, workers=workers, server=server)
 
 
 @app.command()
@@ -153,6 +153,80 @@ def jobs_drain() -> None:
     from chirp.jobs import admin
 
     print(f"handed on {asyncio.run(admin.drain(_settings()))} job(s)")
+
+
+@app.command()
+def seed(
+    scale: Annotated[
+        str, typer.Option(help="small (1k accounts), medium (10k) or large (100k).")
+    ] = "small",
+    seed_number: Annotated[int, typer.Option("--seed", help="Same number, same data.")] = 1,
+    accounts: Annotated[int | None, typer.Option(help="Override the scale's accounts.")] = None,
+    follows: Annotated[int | None, typer.Option(help="Override the scale's follows.")] = None,
+    statuses: Annotated[int | None, typer.Option(help="Override the scale's statuses.")] = None,
+    favourites: Annotated[int | None, typer.Option(help="Override the scale's favourites.")] = None,
+    tokens: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write the measured accounts' tokens (JSON).", show_default=False
+        ),
+    ] = None,
+    measured: Annotated[int, typer.Option(help="Accounts to mint tokens for.")] = 128,
+    reset: Annotated[bool, typer.Option(help="Empty every table first.")] = False,
+) -> None:
+    """Fill the databases with generated accounts, follows, statuses and favourites."""
+    from dataclasses import replace
+
+    from chirp.core.logging import configure_logging
+    from chirp.db.migrate import upgrade_all
+    from chirp.seed.run import NotEmpty
+    from chirp.seed.run import seed as run_seed
+    from chirp.seed.scales import SCALES
+
+    settings = _settings()
+    configure_logging(settings)
+    if scale not in SCALES:
+        console.print(f"[red]unknown scale {scale!r}: use one of {', '.join(SCALES)}[/red]")
+        raise typer.Exit(2)
+    overrides = {
+        k: v
+        for k, v in {
+            "accounts": accounts,
+            "follows": follows,
+            "statuses": statuses,
+            "favourites": favourites,
+        }.items()
+        if v is not None
+    }
+    chosen = replace(SCALES[scale], **overrides)
+    try:
+        chosen.check()
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    upgrade_all(settings)
+    path = tokens or settings.data_dir / "seed-tokens.json"
+    started = time.perf_counter()
+    try:
+        outcome = asyncio.run(
+            run_seed(
+                settings,
+                chosen,
+                seed_number=seed_number,
+                tokens_path=path,
+                measured=measured,
+                reset=reset,
+            )
+        )
+    except NotEmpty as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    elapsed = time.perf_counter() - started
+    console.print(
+        f"[green]seeded {chosen.accounts:,} accounts, {chosen.follows:,} follows, "
+        f"{chosen.statuses:,} statuses, {chosen.favourites:,} favourites in {elapsed:.0f} s; "
+        f"{outcome.measured} tokens in {path}[/green]"
+    )
 
 
 @accounts_app.command("create")

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from chirp.core import keys
 from chirp.core.errors import Forbidden, Unauthorized, Unprocessable
 from chirp.oauth import scopes as scope_rules
 from chirp.oauth import tokens
@@ -34,14 +35,20 @@ async def get_bearer(
     rt: RuntimeDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_scheme)],
 ) -> Bearer | None:
-    """The request's token, or None without one; a token that is not valid is a 401."""
+    """The request's token, or None without one; a token that is not valid is a 401.
+    Valid tokens are cached for a few seconds (``chirp.oauth.cache``)."""
     presented = credentials.credentials if credentials else request.query_params.get("access_token")
     if not presented:
         return None
+    digest = keys.digest(presented)
+    bearer = rt.tokens.get(digest)
+    if bearer is not None:
+        return bearer
     async with rt.uow() as uow:
         bearer = await tokens.resolve(uow, presented)
     if bearer is None:
         raise Unauthorized()
+    rt.tokens.put(digest, bearer)
     return bearer
 
 

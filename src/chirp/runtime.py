@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from chirp.timelines.feeds import FeedStore
     from chirp.timelines.home import HomeTimeline
 from chirp.media.engine import MediaEngine
+from chirp.oauth.cache import TokenCache
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Runtime:
     redis: Redis | None = None
     # Streaming events between processes (Redis) or within this one (the embedded default).
     hub: Hub = field(default_factory=InProcessHub)
+    tokens: TokenCache = field(default_factory=TokenCache)
     feeds: FeedStore = field(init=False)
     feed_reader: FeedReader = field(init=False)
     home: HomeTimeline = field(init=False)
@@ -82,6 +84,7 @@ class Runtime:
             ids=IdGenerator(lease_node_id(settings)),
             passwords=Passwords(settings.password_profile),
             hub=build_hub(settings),
+            tokens=TokenCache(redis_url=settings.redis_url),
         )
         runtime.metrics.watch_pools(runtime.shards)
         return runtime
@@ -101,4 +104,5 @@ class Runtime:
         await self.hub.close()
         if "media" in self.__dict__:
             await self.media.close()
+        await self.tokens.close()
         await self.shards.dispose()

@@ -425,3 +425,30 @@ async def test_a_bad_avatar_changes_nothing(api: Api, rt: Runtime) -> None:
     me = (await api.client.get("/api/v1/accounts/verify_credentials", headers=ann.auth)).json()
     assert me["display_name"] != "Changed" and me["avatar"].endswith("missing.png")
     assert _disk(rt) == before
+
+
+async def test_only_media_keeps_just_the_statuses_with_attachments(api: Api) -> None:
+    ann, ben = await user(api, "ann"), await user(api, "ben")
+    picture = (await uploaded(api.client, ann, media_files.jpeg(120, 80)))["id"]
+    illustrated = await api.client.post(
+        "/api/v1/statuses", headers=ann.auth, json={"status": "look #cats", "media_ids": [picture]}
+    )
+    assert illustrated.status_code == 200, illustrated.text
+    plain = await post(api, ann, "just words #cats")
+    await api.client.post(f"/api/v1/statuses/{illustrated.json()['id']}/reblog", headers=ben.auth)
+    wanted = [illustrated.json()["id"]]
+    for path in (
+        f"/api/v1/accounts/{ann.id}/statuses",
+        "/api/v1/timelines/public",
+        "/api/v1/timelines/tag/cats",
+    ):
+        every = (await api.client.get(path, headers=ben.auth)).json()
+        assert plain in [s["id"] for s in every], path
+        only = await api.client.get(path, params={"only_media": "true"}, headers=ben.auth)
+        assert only.status_code == 200, only.text
+        assert [s["id"] for s in only.json()] == wanted, path
+    # A reblog carries no media of its own: ben's media tab is empty.
+    mine = await api.client.get(
+        f"/api/v1/accounts/{ben.id}/statuses", params={"only_media": "1"}, headers=ben.auth
+    )
+    assert mine.json() == []

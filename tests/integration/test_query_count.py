@@ -107,7 +107,9 @@ async def test_a_home_page_of_1_and_of_40_cost_the_same_statements(api: Api, rt:
                 "/api/v1/timelines/home", params={"limit": limit}, headers=bearer(viewer)
             )
         assert response.status_code == 200
-        pages[limit] = (response.json(), len(statements))
+        # The token lookup is cached for a few seconds, so it may or may not show up here.
+        page_statements = [s for s in statements if "FROM access_token" not in s]
+        pages[limit] = (response.json(), len(page_statements))
 
     one, forty = pages[1][0], pages[40][0]
     assert len(one) == 1 and len(forty) == 40

@@ -21,7 +21,7 @@ def _form(username: str, email: str) -> Registration:
 
 async def _leave_a_dead_claim(rt: Runtime, email: str) -> None:
     """What a process that died between the claim's commit and the account's leaves."""
-    async with rt.uow() as uow:
+    async with rt.uow(write=True) as uow:
         EmailClaimRepository(uow).add(
             EmailClaim(email_key=email, account_id=rt.ids.next_id(5), created_at=rt.clock.now())
         )

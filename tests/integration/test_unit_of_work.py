@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from chirp.accounts.models import Account
 from chirp.accounts.repository import AccountRepository
+from chirp.db.shards import ReadOnlyUnit
 from chirp.runtime import Runtime
 
 
@@ -30,7 +33,7 @@ def _account(rt: Runtime, name: str) -> Account:
 
 async def test_rolls_back_uncommitted_work_by_default(rt: Runtime) -> None:
     account = _account(rt, "ghost")
-    async with rt.uow() as uow:
+    async with rt.uow(write=True) as uow:
         AccountRepository(uow).add(account)
         await uow.session(rt.shards.for_id(account.id)).flush()
     async with rt.uow() as uow:
@@ -45,7 +48,7 @@ async def test_commit_keeps_work_and_runs_side_effects_after_it(rt: Runtime) -> 
         async with rt.uow() as other:  # a separate transaction sees the committed row
             seen.append(await AccountRepository(other).get(account.id) is not None)
 
-    async with rt.uow() as uow:
+    async with rt.uow(write=True) as uow:
         AccountRepository(uow).add(account)
         uow.after_commit(effect)
         assert seen == []
@@ -59,7 +62,7 @@ async def test_side_effects_of_a_rolled_back_unit_never_run(rt: Runtime) -> None
     async def effect() -> None:
         ran.append("ran")
 
-    async with rt.uow() as uow:
+    async with rt.uow(write=True) as uow:
         AccountRepository(uow).add(_account(rt, "dropped"))
         uow.after_commit(effect)
     assert ran == []
@@ -67,9 +70,24 @@ async def test_side_effects_of_a_rolled_back_unit_never_run(rt: Runtime) -> None
 
 async def test_rows_read_in_a_unit_stay_readable_after_it_closes(rt: Runtime) -> None:
     account = _account(rt, "reader")
-    async with rt.uow() as uow:
+    async with rt.uow(write=True) as uow:
         AccountRepository(uow).add(account)
         await uow.commit()
     async with rt.uow() as uow:
         loaded = await AccountRepository(uow).get(account.id)
     assert loaded is not None and loaded.username == "reader"
+
+
+async def test_a_read_unit_refuses_to_write_or_commit(rt: Runtime) -> None:
+    # Reads may run without a transaction (autocommit on PostgreSQL): a write there would
+    # commit on its own, so it is refused before it reaches the database.
+    account = _account(rt, "sneaky")
+    async with rt.uow() as uow:
+        AccountRepository(uow).add(account)
+        with pytest.raises(ReadOnlyUnit):
+            await uow.session(rt.shards.for_id(account.id)).flush()
+    async with rt.uow() as uow:
+        with pytest.raises(RuntimeError, match="read unit of work"):
+            await uow.commit()
+    async with rt.uow() as uow:
+        assert await AccountRepository(uow).get(account.id) is None

@@ -14,7 +14,17 @@ runner = CliRunner()
 
 @pytest.mark.parametrize(
     "args",
-    [[], ["serve"], ["migrate"], ["accounts"], ["accounts", "create"], ["media", "cleanup"]],
+    [
+        [],
+        ["serve"],
+        ["migrate"],
+        ["seed"],
+        ["accounts"],
+        ["accounts", "create"],
+        ["media", "cleanup"],
+        ["worker"],
+        ["jobs"],
+    ],
 )
 def test_every_command_has_help(args: list[str]) -> None:
     result = runner.invoke(app, [*args, "--help"])
@@ -71,3 +81,17 @@ def test_media_cleanup_runs_on_a_fresh_data_dir(tmp_path: Path) -> None:
     result = runner.invoke(app, ["media", "cleanup"], env=env)
     assert result.exit_code == 0, result.output
     assert "removed 0 unattached upload(s)" in result.output
+
+
+def test_seed_refuses_an_unknown_scale_or_an_impossible_one(tmp_path: Path) -> None:
+    env = {"CHIRP_DATA_DIR": str(tmp_path), "CHIRP_ENV": "development", "CHIRP_LOG_LEVEL": "ERROR"}
+    unknown = runner.invoke(app, ["seed", "--scale", "huge"], env=env)
+    assert unknown.exit_code == 2 and "unknown scale" in unknown.output
+    crowded = runner.invoke(app, ["seed", "--accounts", "3", "--follows", "10"], env=env)
+    assert crowded.exit_code == 2 and "follows" in crowded.output
+
+
+def test_serve_refuses_an_unknown_http_server(tmp_path: Path) -> None:
+    env = {"CHIRP_DATA_DIR": str(tmp_path), "CHIRP_ENV": "development", "CHIRP_LOG_LEVEL": "ERROR"}
+    result = runner.invoke(app, ["serve", "--server", "apache"], env=env)
+    assert result.exit_code == 2 and "unknown server" in result.output

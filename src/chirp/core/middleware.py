@@ -1,12 +1,14 @@
 """Pure ASGI middleware (not BaseHTTPMiddleware, which breaks ContextVars and streaming).
 
-``RequestIdMiddleware`` gives every request an id, binds it to the log context and returns it
-in ``X-Request-Id``. ``AccessLogMiddleware`` times the request, writes one access-log line
-(a warning past the slow threshold) and feeds the Prometheus metrics by route template.
-"""
+``ConcurrencyLimitMiddleware`` admits as many requests at once as the database pools can serve
+without deadlock. ``RequestIdMiddleware`` gives every request an id, binds it to the log
+context and returns it in ``X-Request-Id``. ``AccessLogMiddleware`` times the request, writes
+one access-log line (a warning past the slow threshold) and feeds the Prometheus metrics by
+route template."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import uuid
@@ -97,3 +99,29 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return str(value.decode("latin-1"))
     return None
+
+
+class ConcurrencyLimitMiddleware:
+    """At most ``limit`` requests at once in this process; the rest wait their turn (FIFO).
+
+    Requests take database connections lazily, one per shard database, sometimes two (a
+    notification written after commit opens its own unit of work). With every connection of
+    a pool taken, a request holding shard A's and waiting for shard B's can wait forever on
+    another holding B's and waiting for A's, until the pool timeout fails both. Admitting at
+    most half the pool's connections' worth of requests keeps that from happening. Never held
+    back: the operations routes (health, readiness, metrics), and streaming, whose
+    connections stay open for hours without holding a database connection.
+    """
+
+    EXEMPT = ("/health", "/ready", "/metrics", "/api/v1/streaming")
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.slots = asyncio.Semaphore(max(1, limit))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(self.EXEMPT):
+            await self.app(scope, receive, send)
+            return
+        async with self.slots:
+            await self.app(scope, receive, send)

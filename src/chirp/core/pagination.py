@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Select
 
 from chirp.core.errors import Unprocessable
 from chirp.core.ids import MAX_ID
+from chirp.core.responses import JSON
 
 
 class _HasId(Protocol):
@@ -114,7 +115,7 @@ def paged(request: Request, items: list[Any], ids: list[int]) -> JSONResponse:
     link = link_header(request, ids[0] if ids else None, ids[-1] if ids else None)
     if link:
         headers["Link"] = link
-    return JSONResponse(items, headers=headers)
+    return JSON(items, headers=headers)
 
 
 def paged_statuses(request: Request, statuses: list[dict[str, Any]]) -> JSONResponse:

@@ -44,7 +44,7 @@ class PhysicalShard:
     first: int  # first logical shard it holds
     last: int  # last logical shard it holds, inclusive
     engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+    sessions: async_sessionmaker[AsyncSession]  # for reads (autocommit on PostgreSQL)
     # Sessions that will write. On SQLite their transactions start with BEGIN IMMEDIATE, so a
     # writer waits for the lock up front instead of failing when it upgrades a read (SQLite
     # cannot wait there without deadlocking); elsewhere they are the same as ``sessions``.
@@ -68,7 +68,14 @@ class ShardMap:
             first = index * LOGICAL_SHARDS // len(urls)
             last = (index + 1) * LOGICAL_SHARDS // len(urls) - 1
             engine = _make_engine(url, settings)
-            sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+            # Reads on PostgreSQL run without BEGIN/ROLLBACK: at READ COMMITTED every statement
+            # sees its own snapshot inside a transaction too, so the two round trips per
+            # database and request buy nothing. Writes through a reader are refused on every
+            # database (_refuse_writes), since here they would commit one by one.
+            reader = engine.execution_options(chirp_read=True)
+            if engine.name == "postgresql":
+                reader = reader.execution_options(isolation_level="AUTOCOMMIT")
+            sessions = async_sessionmaker(reader, expire_on_commit=False, autoflush=False)
             writer = (
                 engine.execution_options(chirp_write=True) if engine.name == "sqlite" else engine
             )
@@ -127,7 +134,24 @@ def _make_engine(url: str, settings: Settings) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
     _watch_slow_queries(engine.sync_engine, settings.slow_ms)
+    event.listen(engine.sync_engine, "before_cursor_execute", _refuse_writes)
     return engine
+
+
+def _refuse_writes(
+    conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool
+) -> None:
+    if conn.get_execution_options().get("chirp_read") and not statement.lstrip()[
+        :6
+    ].upper().startswith(_READS):
+        raise ReadOnlyUnit("a write in a read unit of work: use rt.uow(write=True)")
+
+
+_READS = ("SELECT", "WITH", "BEGIN")  # BEGIN: SQLite read transactions (_sqlite_begin)
+
+
+class ReadOnlyUnit(RuntimeError):
+    """A unit of work opened for reading tried to change something."""
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

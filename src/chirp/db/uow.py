@@ -101,6 +101,10 @@ class UnitOfWork:
         self._after_commit.append(callback)
 
     async def commit(self) -> None:
+        if not self.write:
+            # A read unit of work may run without a transaction (see ShardMap): what it
+            # wrote would not commit or roll back together.
+            raise RuntimeError("commit in a read unit of work: use rt.uow(write=True)")
         # Databases are independent: a write that spans two of them is ordered by the service
         # so that a failure between commits leaves only something it can repair (see
         # chirp.accounts.registration for the one case in this release).

@@ -2,24 +2,32 @@
 
 Visibility and timeline filters ask the same questions many times (do I follow them, have
 they blocked me, did I mute them); this answers them from sets loaded in a fixed number of
-queries: the viewer's own edges from the viewer's shard, and "who blocks me" from every
-database at once.
+queries: the viewer's own follows, blocks and mutes from the viewer's shard (one query), and
+"who blocks me" from every database at once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from chirp.db.uow import UnitOfWork
-from chirp.graph.models import Block, Follow, Mute
+from chirp.graph.models import Block
 from chirp.graph.repository import GraphRepository
+
+
+class Followed(NamedTuple):
+    """A follow as timelines need it."""
+
+    target_id: int
+    show_reblogs: bool
 
 
 @dataclass(slots=True)
 class Relations:
     viewer_id: int | None
-    following: dict[int, Follow] = field(default_factory=dict)
+    following: dict[int, Followed] = field(default_factory=dict)
     blocking: set[int] = field(default_factory=set)
     blocked_by: set[int] = field(default_factory=set)
     muting: set[int] = field(default_factory=set)
@@ -30,19 +38,19 @@ class Relations:
         if viewer_id is None:
             return cls(None)
         graph = GraphRepository(uow)
-        follows = await graph.targets(Follow, viewer_id)
-        blocks = await graph.targets(Block, viewer_id)
-        mutes = await graph.targets(Mute, viewer_id)
-        active = [m for m in mutes if m.expires_at is None or m.expires_at > now]
+        relations = cls(viewer_id)
+        for kind, target, flag, expires_at in await graph.own_edges(viewer_id):
+            if kind == "follow":
+                relations.following[target] = Followed(target, bool(flag))
+            elif kind == "block":
+                relations.blocking.add(target)
+            elif expires_at is None or expires_at > now:
+                relations.muting.add(target)
+                if flag:
+                    relations.muting_notifications.add(target)
         blockers = await graph.all_sources(Block, viewer_id)
-        return cls(
-            viewer_id,
-            following={f.target_id: f for f in follows},
-            blocking={b.target_id for b in blocks},
-            blocked_by={b.account_id for b in blockers},
-            muting={m.target_id for m in active},
-            muting_notifications={m.target_id for m in active if m.hide_notifications},
-        )
+        relations.blocked_by = {b.account_id for b in blockers}
+        return relations
 
     def blocked_either_way(self, account_id: int) -> bool:
         return account_id in self.blocking or account_id in self.blocked_by

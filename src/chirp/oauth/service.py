@@ -21,6 +21,7 @@ from chirp.core import ids, keys
 from chirp.core.errors import APIError
 from chirp.oauth import scopes as scope_rules
 from chirp.oauth import tokens
+from chirp.oauth.cache import EVERYTHING
 from chirp.oauth.models import AuthorizationCode, OAuthApp
 from chirp.oauth.repository import OAuthRepository
 from chirp.oauth.schemas import OOB, AppCreate
@@ -172,6 +173,8 @@ async def _redeem_code(
     if code.used_at is not None:
         # A replayed code may be stolen: revoke what it already produced (RFC 6749 §4.1.2).
         await repo.revoke_tokens_of_code(code, now)
+        # Which tokens the code produced is not worth a query on this rare path: forget all.
+        repo.uow.after_commit(lambda: rt.tokens.revoked(EVERYTHING))
         await repo.uow.commit()
         log.warning("authorization_code_replayed", app_id=app.id, account_id=code.account_id)
         raise invalid_grant()
@@ -269,6 +272,7 @@ async def revoke(rt: Runtime, client_id: str | None, client_secret: str | None, 
         if row is None or row.app_id != app.id or row.revoked_at is not None:
             return
         row.revoked_at = rt.clock.now()
+        uow.after_commit(lambda: rt.tokens.revoked(row.digest))
         await uow.commit()
     log.info("token_revoked", token_id=row.id, app_id=app.id, account_id=row.account_id)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, Integer, PrimaryKeyConstraint, String, Text
+from sqlalchemy import Boolean, Index, Integer, PrimaryKeyConstraint, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chirp.db.base import Base, Snowflake, UTCDateTime
@@ -18,8 +18,21 @@ class Status(Base):
     __tablename__ = "status"
     __table_args__ = (
         Index("ix_status_account_id_id", "account_id", "id"),
-        Index("ix_status_in_reply_to_id", "in_reply_to_id"),
-        Index("ix_status_reblog_of_id", "reblog_of_id"),
+        # Only where set (see migration 0006): lookups by value still use them, and the
+        # public timeline's "reblog_of_id IS NULL" cannot pick the reblog index over
+        # ix_status_visibility_id.
+        Index(
+            "ix_status_in_reply_to_id",
+            "in_reply_to_id",
+            sqlite_where=text("in_reply_to_id IS NOT NULL"),
+            postgresql_where=text("in_reply_to_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_status_reblog_of_id",
+            "reblog_of_id",
+            sqlite_where=text("reblog_of_id IS NOT NULL"),
+            postgresql_where=text("reblog_of_id IS NOT NULL"),
+        ),
         # One reblog per account and status (originals have no reblog_of_id: NULLs differ).
         Index("uq_status_account_id_reblog_of_id", "account_id", "reblog_of_id", unique=True),
         Index("ix_status_visibility_id", "visibility", "id"),

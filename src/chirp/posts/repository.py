@@ -11,12 +11,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import delete, exists, func, literal, or_, select, union_all, update
 
 from chirp.core.ids import lowest_id_at
 from chirp.core.pagination import Page
 from chirp.db.shards import PhysicalShard
 from chirp.db.uow import UnitOfWork
+from chirp.media.repository import has_media
 from chirp.posts.models import (
     Bookmark,
     Favourite,
@@ -163,9 +164,12 @@ class StatusRepository:
         exclude_replies: bool = False,
         exclude_reblogs: bool = False,
         tag: str | None = None,
+        only_media: bool = False,
     ) -> list[Status]:
         """A page of one account's statuses, with Mastodon's account-timeline filters."""
         query = select(Status).where(Status.account_id == account_id)
+        if only_media:  # a reblog carries no media of its own, so reblogs drop out too
+            query = query.where(has_media(Status.id))
         if exclude_replies:  # replies to oneself (threads) stay
             query = query.where(
                 or_(Status.in_reply_to_id.is_(None), Status.in_reply_to_account_id == account_id)
@@ -203,7 +207,7 @@ class StatusRepository:
         )
         return page.pick(ids)
 
-    async def public(self, page: Page) -> list[Status]:
+    async def public(self, page: Page, *, only_media: bool = False) -> list[Status]:
         """Public, original (not reblog) statuses that are not replies to someone else."""
         query = select(Status).where(
             Status.visibility == "public",
@@ -212,7 +216,17 @@ class StatusRepository:
                 Status.in_reply_to_id.is_(None), Status.in_reply_to_account_id == Status.account_id
             ),
         )
+        if only_media:
+            query = query.where(has_media(Status.id))
         return page.take(await self.uow.everywhere(page.apply(query, Status.id)))
+
+    async def with_media(self, status_ids: Iterable[int]) -> set[int]:
+        """Which of these statuses have attachments."""
+        found = await self.uow.scatter(
+            status_ids,
+            lambda wanted: select(Status.id).where(Status.id.in_(wanted), has_media(Status.id)),
+        )
+        return set(found)
 
     async def tagged(
         self, names: Sequence[str], page: Page, visibilities: Sequence[str] = ("public",)
@@ -261,6 +275,30 @@ class StatusRepository:
             )
         )
         return set(rows)
+
+    async def viewer_marks(self, account_id: int, status_ids: Iterable[int]) -> dict[str, set[int]]:
+        """Which of ``status_ids`` the account favourited, bookmarked, pinned and reblogged:
+        one query on its shard (a UNION ALL), for hydrating a page."""
+        wanted = list(set(status_ids))
+        found: dict[str, set[int]] = {"favourite": set(), "bookmark": set(), "pin": set()}
+        found["reblog"] = set()
+        if not wanted:
+            return found
+        parts = [
+            select(literal(kind).label("kind"), model.status_id.label("status_id")).where(
+                model.account_id == account_id, model.status_id.in_(wanted)
+            )
+            for kind, model in (("favourite", Favourite), ("bookmark", Bookmark), ("pin", Pin))
+        ]
+        parts.append(
+            select(literal("reblog").label("kind"), Status.reblog_of_id.label("status_id")).where(
+                Status.account_id == account_id, Status.reblog_of_id.in_(wanted)
+            )
+        )
+        rows = await self.uow.for_id(account_id).execute(union_all(*parts))
+        for kind, status_id in rows:
+            found[kind].add(status_id)
+        return found
 
     async def marks_page(self, model: type[Mark], account_id: int, page: Page) -> list[Mark]:
         query = select(model).where(model.account_id == account_id)

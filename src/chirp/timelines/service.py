@@ -29,12 +29,16 @@ async def home(rt: Runtime, viewer_id: int, page: Page) -> Rendered:
 async def public(
     rt: Runtime, viewer_id: int | None, page: Page, *, only_media: bool, remote: bool
 ) -> Rendered:
-    if only_media or remote:
-        return []  # no media and no remote posts exist yet
+    if remote:
+        return []  # no remote posts exist: Chirp does not federate
     async with rt.uow() as uow:
         relations = await Relations.load(uow, viewer_id, rt.clock.now())
         repo = StatusRepository(uow)
-        statuses = await fill(uow, relations, page, repo.public)
+
+        async def fetch(cursor: Page) -> list[Status]:
+            return await repo.public(cursor, only_media=only_media)
+
+        statuses = await fill(uow, relations, page, fetch)
         return await StatusViews(uow, rt.settings.public_url, viewer_id).render(statuses)
 
 
@@ -51,7 +55,7 @@ async def hashtag(
     remote: bool,
 ) -> Rendered:
     name = tags.normalize(raw)
-    if only_media or remote:
+    if remote:
         return []
     wanted_any = [name, *(tags.normalize(t) for t in any_of)]
     wanted_all = [tags.normalize(t) for t in all_of]
@@ -61,6 +65,7 @@ async def hashtag(
         repo = StatusRepository(uow)
 
         carried: dict[int, set[str]] = {}
+        illustrated: set[int] = set()
 
         async def fetch(cursor: Page) -> list[Status]:
             ids = await repo.tagged(wanted_any, cursor)
@@ -68,11 +73,15 @@ async def hashtag(
             if wanted_all or wanted_none:
                 for tag in await repo.tags(ids):
                     carried.setdefault(tag.status_id, set()).add(tag.name)
+            if only_media:
+                illustrated.update(await repo.with_media(ids))
             return [found[i] for i in ids if i in found]
 
         def rule(status: Status, _: Status | None) -> bool:
             # A rule, not a filter inside fetch: fill must see every row read to page on.
             tags_of = carried.get(status.id, set())
+            if only_media and status.id not in illustrated:
+                return False
             return set(wanted_all) <= tags_of and not wanted_none & tags_of
 
         statuses = await fill(uow, relations, page, fetch, rule)
@@ -96,8 +105,6 @@ async def account(
         owner = await AccountRepository(uow).get(account_id) if account_id else None
         if owner is None:
             raise NotFound()
-        if only_media:
-            return []
         relations = await Relations.load(uow, viewer_id, rt.clock.now())
         if owner.id in relations.blocked_by:
             return []  # Mastodon shows an empty list to someone the account blocked
@@ -124,6 +131,7 @@ async def account(
                 exclude_replies=exclude_replies,
                 exclude_reblogs=exclude_reblogs,
                 tag=tag,
+                only_media=only_media,
             )
 
         statuses = await fill(uow, relations, page, fetch)

@@ -1,0 +1,113 @@
+"""Resolved bearer tokens, kept a few seconds per process.
+
+Every API request resolves its token; from the database that costs a pooled connection and a
+query, often more than the rest of a small request. The cache keeps what a *valid* token
+resolved to (never a miss, so unknown tokens cannot fill it) for a short time, at most
+``SIZE`` tokens, least recently used out first. It is keyed by the token's SHA-256 digest,
+as the database is, so no bearer secret is kept in memory.
+
+Revocation drops the entry at once in the revoking process and, when Redis is configured, in
+every other process through a pub/sub message (``listen``). Without Redis, other worker
+processes of the same server refuse a revoked token within ``TTL_ALONE`` seconds at the latest,
+so entries live longer (``TTL_SHARED``) only where revocations are broadcast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+
+from chirp.oauth.tokens import Bearer
+
+log = structlog.get_logger(__name__)
+TTL_SHARED = 60.0
+TTL_ALONE = 10.0
+SIZE = 50_000
+CHANNEL = "chirp:oauth:revoked"
+EVERYTHING = "*"
+
+
+class TokenCache:
+    def __init__(
+        self,
+        ttl: float | None = None,
+        size: int = SIZE,
+        clock: Callable[[], float] = time.monotonic,
+        redis_url: str | None = None,
+    ) -> None:
+        self.ttl = ttl if ttl is not None else (TTL_SHARED if redis_url else TTL_ALONE)
+        self.size = size
+        self.clock = clock
+        self.redis_url = redis_url
+        self._entries: OrderedDict[str, tuple[float, Bearer]] = OrderedDict()
+        self._redis: Any = None
+
+    def get(self, digest: str) -> Bearer | None:
+        entry = self._entries.get(digest)
+        if entry is None:
+            return None
+        if entry[0] <= self.clock():
+            del self._entries[digest]
+            return None
+        self._entries.move_to_end(digest)
+        return entry[1]
+
+    def put(self, digest: str, bearer: Bearer) -> None:
+        self._entries[digest] = (self.clock() + self.ttl, bearer)
+        self._entries.move_to_end(digest)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def drop(self, digest: str) -> None:
+        """Forget one token (by digest), or every token with ``EVERYTHING``."""
+        if digest == EVERYTHING:
+            self._entries.clear()
+        else:
+            self._entries.pop(digest, None)
+
+    async def revoked(self, digest: str) -> None:
+        """A token was revoked: forget it here, and tell every other process."""
+        self.drop(digest)
+        if self.redis_url is None:
+            return
+        try:
+            await self._client().publish(CHANNEL, digest)
+        except Exception:  # Redis down: the TTL still bounds how long others accept it
+            log.warning("token_revocation_not_published", exc_info=True)
+
+    async def listen(self) -> None:
+        """Drop what other processes revoke, for as long as the server runs (a lifespan
+        task); reconnects after a failure, forgetting everything meanwhile cached."""
+        if self.redis_url is None:
+            return
+        while True:
+            try:
+                pubsub = self._client().pubsub()
+                await pubsub.subscribe(CHANNEL)
+                # Anything revoked while we were not subscribed must not stay cached.
+                self.drop(EVERYTHING)
+                async for message in pubsub.listen():
+                    if message.get("type") == "message":
+                        self.drop(message["data"].decode())
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("token_revocation_listener_failed", exc_info=True)
+                await asyncio.sleep(1)
+
+    def _client(self) -> Any:
+        if self._redis is None:
+            import redis.asyncio
+
+            self._redis = redis.asyncio.Redis.from_url(self.redis_url)
+        return self._redis
+
+    async def close(self) -> None:
+        if self._redis is not None:
+            await self._redis.aclose()
+            self._redis = None
