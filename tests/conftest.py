@@ -67,6 +67,8 @@ def _settings(data_dir: Path, **extra: Any) -> Settings:
         password_profile="fast-insecure",
         log_json=True,
         node_id=1,
+        # Tests read right after they write: let every request finish its own jobs first.
+        job_inline_wait=60,
         **extra,
     )
 
@@ -258,6 +260,7 @@ def e2e_env(settings: Settings) -> Iterator[dict[str, str]]:
             "CHIRP_SECRET_KEY": settings.secret_key,
             "CHIRP_PASSWORD_PROFILE": "fast-insecure",
             "CHIRP_NODE_ID": "2",
+            "CHIRP_JOB_INLINE_WAIT": "60",
         }
     )
     if settings.shard_urls:

@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     # Jobs: tries before a job is dead-lettered, and the first retry delay (doubling after).
     job_max_attempts: int = Field(default=5, ge=1, le=50)
     job_retry_seconds: float = Field(default=1.0, gt=0)
+    # How long a request waits for the jobs it caused before answering (they go on after).
+    job_inline_wait: float = Field(default=0.5, ge=0, le=300)
     worker_prefetch: int = Field(default=16, ge=1, le=10_000)
     title: str = "Chirp"
     contact_email: str = ""

@@ -51,6 +51,7 @@ class Jobs:
         self._wake = asyncio.Event()
         self._measured = 0.0
         self._tasks: list[asyncio.Task[None]] = []
+        self._handoffs: set[asyncio.Task[int]] = set()
 
     @property
     def inline(self) -> bool:
@@ -65,11 +66,14 @@ class Jobs:
             await self.broker.consume(self._on_message, self.rt.settings.worker_prefetch)
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        # Unfinished hand-offs are cancelled: their events stay leased in the outbox and run
+        # again once the lease ends, here or in another process.
+        for task in [*self._tasks, *self._handoffs]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+        self._handoffs.clear()
         if self.broker is not None:
             await self.broker.close()
 
@@ -92,11 +96,22 @@ class Jobs:
     # -- the outbox side ---------------------------------------------------------------------
 
     async def committed(self, ids: list[int]) -> None:
-        """Events just committed: hand them on now rather than at the loop's next turn."""
-        try:
-            await self.pump(ids)
-        except Exception:  # the loop retries; the change itself is committed and safe
-            log.warning("outbox_handoff_deferred", exc_info=True)
+        """Events just committed: hand them on now rather than at the loop's next turn, waiting
+        at most ``CHIRP_JOB_INLINE_WAIT`` seconds for them (publishing to a broker takes
+        milliseconds; running a fan-out to many followers in process may take seconds). Waiting
+        lets a small fan-out finish before the client reads its home; a big one goes on in the
+        background, and its leased outbox row guarantees it finishes even if this process dies."""
+        task = asyncio.create_task(self.pump(ids))
+        self._handoffs.add(task)
+        task.add_done_callback(self._handed_off)
+        await asyncio.wait({task}, timeout=self.rt.settings.job_inline_wait)
+
+    def _handed_off(self, task: asyncio.Task[int]) -> None:
+        self._handoffs.discard(task)
+        if task.cancelled():
+            return
+        if task.exception() is not None:  # the loop retries; the change itself is committed
+            log.warning("outbox_handoff_deferred", error=repr(task.exception()))
             self._wake.set()
 
     async def pump(self, ids: list[int] | None = None) -> int:
