@@ -20,6 +20,10 @@ from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 PUBLISH_TIMEOUT = 5.0
 
 
+class BrokerUnavailable(Exception):
+    """RabbitMQ cannot be reached (or dropped us) right now; try again later."""
+
+
 class RabbitBroker:
     def __init__(self, url: str, queue: str, retry_seconds: float, max_attempts: int) -> None:
         self.url = url
@@ -60,6 +64,13 @@ class RabbitBroker:
 
     async def publish(self, job: dict[str, Any], attempt: int = 0) -> None:
         """Publish and wait for the broker's confirm; retries go through the delay queues."""
+        try:
+            await self._publish(job, attempt)
+        except (OSError, TimeoutError, RuntimeError, aio_pika.exceptions.AMQPError) as exc:
+            # aiormq says "connection closed" with a RuntimeError while it reconnects.
+            raise BrokerUnavailable(repr(exc)) from exc
+
+    async def _publish(self, job: dict[str, Any], attempt: int) -> None:
         channel = await self._ready()
         message = aio_pika.Message(
             orjson.dumps(job),

@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 from aio_pika.abc import AbstractIncomingMessage
-from aio_pika.exceptions import AMQPError
 
 from chirp.core.ids import time_of
-from chirp.jobs.broker import RabbitBroker
+from chirp.jobs.broker import BrokerUnavailable, RabbitBroker
 from chirp.jobs.handlers import execute
 from chirp.jobs.models import DeadJob, OutboxEvent
 from chirp.jobs.repository import DeadJobRepository, OutboxRepository
@@ -82,7 +81,7 @@ class Jobs:
             try:
                 handed = await self.pump()
                 await self._measure()
-            except (OSError, TimeoutError, AMQPError) as exc:  # a service away: say it briefly
+            except (OSError, TimeoutError, BrokerUnavailable) as exc:  # a service away: briefly
                 log.warning("outbox_relay_waiting", error=repr(exc))
                 handed = 0
             except Exception:
