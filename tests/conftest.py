@@ -53,7 +53,8 @@ def _settings(data_dir: Path, **extra: Any) -> Settings:
     if BACKEND == "postgres":
         # The scaled deployment: shard databases, and home feeds in Redis under a per-run
         # prefix (concurrent runs share one Redis).
-        extra.setdefault("shard_urls", asyncio.run(_recreate_pg_databases()))
+        if "shard_urls" not in extra:  # not setdefault: that would recreate them regardless
+            extra["shard_urls"] = asyncio.run(_recreate_pg_databases())
         extra.setdefault("redis_url", REDIS)
         extra.setdefault("redis_prefix", f"chirp-test-{os.getpid()}:")
     elif BACKEND != "sqlite":
