@@ -58,10 +58,17 @@ class ShardWriter:
             await conn.execute(table.insert(), rows)
             await conn.commit()
             return
+        # COPY takes every column: one the generator leaves out (added by a later migration,
+        # say) gets its scalar default, as an INSERT would, or NULL.
         columns = [c.name for c in table.columns]
+        defaults = {
+            c.name: c.default.arg if c.default is not None and not callable(c.default.arg) else None
+            for c in table.columns
+        }
         as_json = {c.name for c in table.columns if isinstance(c.type, JSON)}
         records = [
-            tuple(json.dumps(row[c]) if c in as_json else row[c] for c in columns) for row in rows
+            tuple(json.dumps(row[c]) if c in as_json else row.get(c, defaults[c]) for c in columns)
+            for row in rows
         ]
         raw = await conn.get_raw_connection()
         driver: Any = raw.driver_connection
