@@ -96,7 +96,7 @@ async def read_home(
     return await fill(uow, relations, page, fetch, rule)
 
 
-async def pull_source(uow: UnitOfWork, relations: Relations) -> Source:
+def pull_source(uow: UnitOfWork, relations: Relations) -> Source:
     """The database's candidates; the followed tags are read on first use, so a read served
     from the feed alone never asks for them."""
     assert relations.viewer_id is not None
@@ -117,7 +117,7 @@ class PullHome:
     keeps_feeds = False
 
     async def page(self, uow: UnitOfWork, relations: Relations, page: Page) -> list[Status]:
-        return await read_home(uow, relations, page, await pull_source(uow, relations))
+        return await read_home(uow, relations, page, pull_source(uow, relations))
 
 
 class PushHome:
@@ -128,7 +128,7 @@ class PushHome:
         self.feeds = feeds
 
     async def page(self, uow: UnitOfWork, relations: Relations, page: Page) -> list[Status]:
-        pull = await pull_source(uow, relations)
+        pull = pull_source(uow, relations)
         source = await self.feeds.source(uow, relations, self.name, pull)
         return await read_home(uow, relations, page, source)
 
@@ -137,7 +137,7 @@ class HybridHome(PushHome):
     name = "hybrid"
 
     async def page(self, uow: UnitOfWork, relations: Relations, page: Page) -> list[Status]:
-        pull = await pull_source(uow, relations)
+        pull = pull_source(uow, relations)
         feed = await self.feeds.source(uow, relations, self.name, pull)
         big = await AccountRepository(uow).pulled_among(relations.following)
         if not big:
