@@ -11,6 +11,7 @@ is one follower so authors switch from pushed to pulled mid-run.
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -311,7 +312,8 @@ def test_push_pull_and_hybrid_give_the_models_home_page_for_page(settings: Setti
     HomeStrategies.base = settings
     case = HomeStrategies.TestCase
     case.settings = hypothesis_settings(
-        max_examples=6,
+        # More for a hunt: CHIRP_HOME_EXAMPLES=200 pytest -p no:xdist tests/integration/...
+        max_examples=int(os.environ.get("CHIRP_HOME_EXAMPLES", "6")),
         stateful_step_count=15,
         deadline=None,
         suppress_health_check=list(HealthCheck),

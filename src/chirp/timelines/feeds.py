@@ -24,8 +24,10 @@ from chirp.core.pagination import Page
 @dataclass(frozen=True, slots=True)
 class FeedSlice:
     """What a read found: ``ready`` False means the feed is absent or still being built (the
-    caller answers from the database). ``floor`` is the oldest id kept when the feed is full,
-    below which older entries may have been trimmed; None when the feed holds everything."""
+    caller answers from the database). ``floor``: the feed holds every candidate from this id
+    up, and below it entries may have been trimmed (or never loaded by a capped rebuild); None
+    when the feed holds everything. Removing entries never lowers it, so a feed that trimmed
+    and then lost a deleted status still sends older pages to the database."""
 
     ready: bool
     ids: list[int]
@@ -69,6 +71,14 @@ class _Feed:
     ready: bool = False
     builders: dict[str, float] = field(default_factory=dict)  # token -> lease deadline
     touched: float = 0.0
+    floor: int | None = None
+
+    def trim(self, size: int) -> None:
+        """Keep the newest ``size`` ids; what goes raises the floor (adds below the floor
+        are refused, so the oldest kept is above everything trimmed before)."""
+        if len(self.ids) > size:
+            del self.ids[: len(self.ids) - size]
+            self.floor = self.ids[0]
 
 
 class MemoryFeeds:
@@ -93,20 +103,18 @@ class MemoryFeeds:
             return FeedSlice(ready=False, ids=[])
         feed.touched = self._now()
         return FeedSlice(
-            ready=True,
-            ids=page.pick([i for i in feed.ids if page.admits(i)]),
-            floor=feed.ids[0] if feed.ids and len(feed.ids) >= self.size else None,
+            ready=True, ids=page.pick([i for i in feed.ids if page.admits(i)]), floor=feed.floor
         )
 
     async def add(self, keys: Sequence[str], status_id: int) -> None:
         for key in keys:
             feed = self._get(key)
-            if feed is None:
-                continue
+            if feed is None or (feed.floor is not None and status_id < feed.floor):
+                continue  # below the floor the database answers (a late, old delivery)
             at = bisect.bisect_left(feed.ids, status_id)
             if at == len(feed.ids) or feed.ids[at] != status_id:
                 feed.ids.insert(at, status_id)
-                del feed.ids[: max(0, len(feed.ids) - self.size)]
+                feed.trim(self.size)
 
     async def remove(self, keys: Sequence[str], status_ids: Sequence[int]) -> None:
         gone = set(status_ids)
@@ -131,7 +139,10 @@ class MemoryFeeds:
         if feed is None or token not in feed.builders:
             return False
         del feed.builders[token]
-        feed.ids = sorted(set(feed.ids) | set(ids))[-self.size :]
+        if len(ids) >= self.size:  # the build was capped: older candidates were left out
+            feed.floor = max(feed.floor or 0, min(ids))
+        feed.ids = sorted(i for i in set(feed.ids) | set(ids) if i >= (feed.floor or 0))
+        feed.trim(self.size)
         feed.ready = True
         feed.touched = self._now()
         return True

@@ -2,9 +2,10 @@
 
 Scores are ``id >> 10``: a Redis score is a double, exact only to 53 bits, and a 63-bit id is
 not; dropping the 10 shard bits leaves time | sequence | node, which is exact and still unique
-per id (one process's sequence runs across all shards), so order and bounds stay exact. Two
-marker members with score 0 sort below every id: ``!`` (the feed is complete) and ``?<deadline>``
-(a rebuild is under way until that deadline). Every change is one round trip: a script per
+per id (one process's sequence runs across all shards), so order and bounds stay exact. Marker
+members with score 0 sort below every id: ``!`` (the feed is complete), ``?<deadline>`` (a
+rebuild is under way until that deadline) and ``><score>`` (the floor: entries below it were
+trimmed, see chirp.timelines.feeds.FeedSlice). Every change is one round trip: a script per
 feed, pipelined across feeds.
 """
 
@@ -21,14 +22,44 @@ from chirp.core.pagination import Page
 from chirp.timelines.feeds import FeedSlice
 
 READY = "!"
+FLOOR = ">"
 
-# Add to a feed only if it exists; keep the newest ARGV[3] ids above the markers.
-_ADD = """
+# Shared by the scripts: the floor marker (">" and the floor's score) and the trim that keeps
+# the newest `size` ids above the markers, raising the floor to the oldest id kept.
+_LIB = """
+local function floor_marker(key)
+  for _, m in ipairs(redis.call('ZRANGEBYSCORE', key, 0, 0)) do
+    if string.sub(m, 1, 1) == '>' then return m end
+  end
+  return false
+end
+local function raise_floor(key, at)
+  local old = floor_marker(key)
+  if old then
+    if tonumber(string.sub(old, 2)) >= at then return end
+    redis.call('ZREM', key, old)
+  end
+  redis.call('ZADD', key, 0, '>' .. string.format('%d', at))
+end
+local function trim(key, size)
+  local markers = redis.call('ZCOUNT', key, 0, 0)
+  local excess = redis.call('ZCARD', key) - markers - size
+  if excess > 0 then
+    redis.call('ZREMRANGEBYRANK', key, markers, markers + excess - 1)
+    local lowest = redis.call('ZRANGE', key, markers, markers, 'WITHSCORES')
+    raise_floor(key, tonumber(lowest[2]))
+  end
+end
+"""
+
+# Add to a feed only if it exists, and only above its floor (below it the database answers).
+# ARGV: member, score, size.
+_ADD = _LIB + """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local floor = floor_marker(KEYS[1])
+if floor and tonumber(ARGV[2]) < tonumber(string.sub(floor, 2)) then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-local markers = redis.call('ZCOUNT', KEYS[1], 0, 0)
-local excess = redis.call('ZCARD', KEYS[1]) - markers - tonumber(ARGV[3])
-if excess > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], markers, markers + excess - 1) end
+trim(KEYS[1], tonumber(ARGV[3]))
 return 1
 """
 
@@ -47,15 +78,18 @@ redis.call('EXPIRE', KEYS[1], ARGV[4])
 return 1
 """
 
-# Finish a build if its marker is still there. ARGV: marker, size, ttl, then score/member pairs.
-_FINISH = """
+# Finish a build if its marker is still there. ARGV: marker, size, ttl, then score/member pairs
+# (newest first). A build that filled the cap left older candidates out: its oldest is the floor.
+_FINISH = _LIB + """
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) == false then return 0 end
 redis.call('ZREM', KEYS[1], ARGV[1])
 for i = 4, #ARGV, 2 do redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1]) end
+local size = tonumber(ARGV[2])
+if (#ARGV - 3) / 2 >= size then raise_floor(KEYS[1], tonumber(ARGV[#ARGV - 1])) end
+local floor = floor_marker(KEYS[1])
+if floor then redis.call('ZREMRANGEBYSCORE', KEYS[1], '(0', '(' .. string.sub(floor, 2)) end
 redis.call('ZADD', KEYS[1], 0, '!')
-local markers = redis.call('ZCOUNT', KEYS[1], 0, 0)
-local excess = redis.call('ZCARD', KEYS[1]) - markers - tonumber(ARGV[2])
-if excess > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], markers, markers + excess - 1) end
+trim(KEYS[1], size)
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1
 """
@@ -82,20 +116,19 @@ class RedisFeeds:
         lows = [b for b in (page.since_id, page.min_id) if b is not None]
         low = score(max(lows)) if lows else "(0"
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.zscore(key, READY)
+            pipe.zrangebyscore(key, 0, 0)  # the markers
             if page.ascending:
                 pipe.zrangebyscore(key, low, high, start=0, num=page.limit + 1)
             else:
                 pipe.zrevrangebyscore(key, high, low, start=0, num=page.limit + 1)
-            pipe.zcard(key)
-            pipe.zrangebyscore(key, "(0", "+inf", start=0, num=1)
             pipe.expire(key, self.ttl)
-            ready, members, card, lowest, _ = await pipe.execute()
-        if ready is None:
+            raw, members, _ = await pipe.execute()
+        markers = [m.decode() for m in raw]
+        if READY not in markers:
             return FeedSlice(ready=False, ids=[])
         ids = page.pick([int(m) for m in members if page.admits(int(m))])
-        full = card - 1 >= self.size
-        return FeedSlice(ready=True, ids=ids, floor=int(lowest[0]) if full and lowest else None)
+        floors = [int(m[1:]) << SHARD_BITS for m in markers if m.startswith(FLOOR)]
+        return FeedSlice(ready=True, ids=ids, floor=floors[0] if floors else None)
 
     async def add(self, keys: Sequence[str], status_id: int) -> None:
         if not keys:
@@ -125,7 +158,7 @@ class RedisFeeds:
 
     async def finish_rebuild(self, key: str, token: str, ids: Sequence[int]) -> bool:
         pairs: list[int | str] = []
-        for status_id in ids:
+        for status_id in sorted(ids, reverse=True):
             pairs += [score(status_id), str(status_id)]
         done = await self._finish(keys=[key], args=[token, self.size, self.ttl, *pairs])
         return bool(done)
