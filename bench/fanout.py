@@ -40,6 +40,7 @@ from chirp.graph.models import Follow
 from chirp.posts import service as posts
 from chirp.posts.schemas import StatusCreate
 from chirp.runtime import Runtime
+from chirp.seed.rows import account_row, follow_row
 from chirp.timelines import service as timelines
 
 REDIS = os.environ.get("CHIRP_BENCH_REDIS", "redis://127.0.0.1:6379/0")
@@ -47,24 +48,13 @@ STRATEGIES = ("push", "hybrid", "pull")
 
 
 def _account(rt: Runtime, name: str, now: datetime, **counts: int) -> dict[str, Any]:
-    return {
-        "id": rt.ids.next_id(shard_for_key(name)),
-        "username": name,
-        "username_key": name,
-        "display_name": "",
-        "note": "",
-        "locked": False,
-        "bot": False,
-        "discoverable": True,
-        "hide_collections": False,
-        "fields": [],
-        "followers_count": counts.get("followers", 0),
-        "following_count": counts.get("following", 0),
-        "statuses_count": 0,
-        "fanout_pulled": False,
-        "created_at": now,
-        "updated_at": now,
-    }
+    return account_row(
+        rt.ids.next_id(shard_for_key(name)),
+        name,
+        now,
+        followers_count=counts.get("followers", 0),
+        following_count=counts.get("following", 0),
+    )
 
 
 async def populate(rt: Runtime, sizes: list[int]) -> tuple[dict[int, int], list[int]]:
@@ -76,14 +66,7 @@ async def populate(rt: Runtime, sizes: list[int]) -> tuple[dict[int, int], list[
         for n in range(max(sizes))
     ]
     follows = [
-        {
-            "id": rt.ids.next_id(shard_of(follower["id"])),
-            "account_id": follower["id"],
-            "target_id": author["id"],
-            "show_reblogs": True,
-            "notify": False,
-            "created_at": now,
-        }
+        follow_row(rt.ids.next_id(shard_of(follower["id"])), follower["id"], author["id"], now)
         for size, author in authors.items()
         for follower in followers[:size]
     ]

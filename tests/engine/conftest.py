@@ -40,6 +40,7 @@ from chirp.db.shards import shard_for_key
 from chirp.graph.models import Follow
 from chirp.jobs.repository import DeadJobRepository, OutboxRepository
 from chirp.runtime import Runtime
+from chirp.seed.rows import account_row, follow_row
 from chirp.timelines.redis_feeds import READY
 from tests.conftest import BACKEND, PASSWORD, PG, REDIS, _settings, empty_all_tables
 
@@ -269,36 +270,8 @@ async def add_followers(rt: Runtime, author_id: int, count: int) -> list[int]:
     for n in range(count):
         name = f"f{n:05d}_{secrets.token_hex(2)}"
         account_id = rt.ids.next_id(shard_for_key(name))
-        accounts.append(
-            {
-                "id": account_id,
-                "username": name,
-                "username_key": name,
-                "display_name": "",
-                "note": "",
-                "locked": False,
-                "bot": False,
-                "discoverable": True,
-                "hide_collections": False,
-                "fields": [],
-                "followers_count": 0,
-                "following_count": 1,
-                "statuses_count": 0,
-                "fanout_pulled": False,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        follows.append(
-            {
-                "id": rt.ids.next_id(shard_of(account_id)),
-                "account_id": account_id,
-                "target_id": author_id,
-                "show_reblogs": True,
-                "notify": False,
-                "created_at": now,
-            }
-        )
+        accounts.append(account_row(account_id, name, now, following_count=1))
+        follows.append(follow_row(rt.ids.next_id(shard_of(account_id)), account_id, author_id, now))
     async with rt.uow(write=True) as uow:
         for model, rows in ((Account, accounts), (Follow, follows)):
             by_shard: dict[int, list[dict[str, Any]]] = {}

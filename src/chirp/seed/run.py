@@ -23,6 +23,7 @@ from chirp.oauth.models import AccessToken, OAuthApp
 from chirp.posts.models import Favourite, Status, StatusMention, StatusTag
 from chirp.seed import graph, ids, statuses
 from chirp.seed.graph import DAY_MS, Population
+from chirp.seed.rows import account_row
 from chirp.seed.scales import Scale
 from chirp.seed.sink import ShardWriter
 
@@ -150,24 +151,17 @@ async def _write_accounts(
             adjective, noun = name.split("_", 1)
             display = f"{adjective.capitalize()} {noun.rstrip('0123456789').capitalize()}"
             accounts.append(
-                {
-                    "id": account_id,
-                    "username": name,
-                    "username_key": name.lower(),
-                    "display_name": display,
-                    "note": f"Seeded account number {index}.",
-                    "locked": False,
-                    "bot": False,
-                    "discoverable": True,
-                    "hide_collections": False,
-                    "fields": [],
-                    "followers_count": people.followers[index],
-                    "following_count": people.following[index],
-                    "statuses_count": plan.statuses_count[index],
-                    "last_status_at": ids.moment(last) if last is not None else None,
-                    "created_at": created,
-                    "updated_at": created,
-                }
+                account_row(
+                    account_id,
+                    name,
+                    created,
+                    display_name=display,
+                    note=f"Seeded account number {index}.",
+                    followers_count=people.followers[index],
+                    following_count=people.following[index],
+                    statuses_count=plan.statuses_count[index],
+                    last_status_at=ids.moment(last) if last is not None else None,
+                )
             )
             email = f"{name.lower()}@seed.example.com"
             credentials.append(

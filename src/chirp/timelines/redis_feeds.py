@@ -54,7 +54,9 @@ end
 
 # Add to a feed only if it exists, and only above its floor (below it the database answers).
 # ARGV: member, score, size.
-_ADD = _LIB + """
+_ADD = (
+    _LIB
+    + """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local floor = floor_marker(KEYS[1])
 if floor and tonumber(ARGV[2]) < tonumber(string.sub(floor, 2)) then return 0 end
@@ -62,6 +64,7 @@ redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 trim(KEYS[1], tonumber(ARGV[3]))
 return 1
 """
+)
 
 # Start a build unless a live one holds the feed. ARGV: now (ms), deadline (ms), token, ttl (s).
 _BEGIN = """
@@ -80,7 +83,9 @@ return 1
 
 # Finish a build if its marker is still there. ARGV: marker, size, ttl, then score/member pairs
 # (newest first). A build that filled the cap left older candidates out: its oldest is the floor.
-_FINISH = _LIB + """
+_FINISH = (
+    _LIB
+    + """
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) == false then return 0 end
 redis.call('ZREM', KEYS[1], ARGV[1])
 for i = 4, #ARGV, 2 do redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1]) end
@@ -93,6 +98,7 @@ trim(KEYS[1], size)
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1
 """
+)
 
 
 def score(status_id: int) -> int:
