@@ -24,8 +24,16 @@ class Audience:
         self._mentioned = mentioned
 
     @classmethod
-    async def load(cls, uow: UnitOfWork, statuses: Iterable[Status]) -> Audience:
-        limited = [s.id for s in statuses if s.visibility in ("private", "direct")]
+    async def load(
+        cls, uow: UnitOfWork, statuses: Iterable[Status], relations: Relations | None = None
+    ) -> Audience:
+        """With the viewer's ``relations``, only the statuses whose access turns on a mention
+        are asked about: a timeline page of followed accounts' posts then needs no query."""
+        limited = [
+            s.id
+            for s in statuses
+            if s.visibility in ("private", "direct") and not _decided(s, relations)
+        ]
         mentioned: dict[int, set[int]] = defaultdict(set)
         if limited:
             for mention in await StatusRepository(uow).mentions(limited):
@@ -34,6 +42,17 @@ class Audience:
 
     def mentions(self, status_id: int, account_id: int) -> bool:
         return account_id in self._mentioned.get(status_id, ())
+
+
+def _decided(status: Status, relations: Relations | None) -> bool:
+    """Whether ``can_see`` decides this private or direct status without its mentions."""
+    if relations is None:
+        return False
+    if relations.viewer_id is None:
+        return True  # nobody signed in sees any
+    if status.account_id == relations.viewer_id or status.account_id in relations.blocked_by:
+        return True
+    return status.visibility == "private" and status.account_id in relations.following
 
 
 def can_see(status: Status, relations: Relations, audience: Audience) -> bool:

@@ -55,7 +55,7 @@ async def visible(
     repo = StatusRepository(uow)
     wanted = {s.reblog_of_id for s in batch if s.reblog_of_id is not None}
     originals = await repo.get_many(wanted) if wanted else {}
-    audience = await Audience.load(uow, [*batch, *originals.values()])
+    audience = await Audience.load(uow, [*batch, *originals.values()], relations)
     out = []
     for status in batch:
         original = originals.get(status.reblog_of_id) if status.reblog_of_id else None
