@@ -42,8 +42,11 @@ async def live_server(rt: Runtime) -> AsyncIterator[str]:
 
 
 def tuned(rt: Runtime, **settings: Any) -> Runtime:
-    """The same runtime (databases, hub) with some settings changed, e.g. a fast re-check."""
-    return replace(rt, settings=rt.settings.model_copy(update=settings))
+    """The same runtime (databases, hub, caches) with some settings changed, e.g. a fast
+    re-check: one process, so what the original's writes invalidate is what this one reads."""
+    copy = replace(rt, settings=rt.settings.model_copy(update=settings))
+    copy.relations = rt.relations
+    return copy
 
 
 class EventStream:

@@ -66,9 +66,13 @@ def serve(
     settings = _settings()
     configure_logging(settings)
     if workers > 1 and not settings.redis_url:
+        # Every worker reads this from the environment (see Settings.process_local_state).
+        os.environ["CHIRP_PROCESS_LOCAL_STATE"] = "false"
         console.print(
-            "[yellow]warning: without CHIRP_REDIS_URL each worker process streams only the "
-            "events of its own requests; set it to stream across workers[/yellow]"
+            "[yellow]warning: without CHIRP_REDIS_URL the worker processes share only the "
+            "database: home timelines are pulled, nothing is cached across requests, and each "
+            "worker streams only the events of its own requests. Set CHIRP_REDIS_URL to share "
+            "feeds, caches and streams.[/yellow]"
         )
     if migrate or settings.embedded:
         from chirp.db.migrate import upgrade_all

@@ -62,6 +62,16 @@ class Settings(BaseSettings):
     streaming_recheck_seconds: float = Field(default=3.0, gt=0, le=5)
     streaming_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
     streaming_public_needs_token: bool = False
+    # A viewer's follows, blocks and mutes, kept between requests (chirp.graph.cache): in Redis
+    # when configured, else in this process for at most relations_cache_size viewers. Edge
+    # changes drop them at once; the TTL only bounds memory. 0 turns the cache off.
+    relations_cache_seconds: float = Field(default=300, ge=0)
+    relations_cache_size: int = Field(default=10_000, ge=1)
+    # Whether this process may keep home feeds and caches in its own memory when there is no
+    # Redis: true for the embedded default's single process. `chirp serve --workers N` without
+    # Redis sets it false, since each worker would keep feeds and caches the others' writes
+    # never reach; the runtime then pulls home timelines and caches nothing it must invalidate.
+    process_local_state: bool = True
 
     # Which of 64 id-generator slots this process uses; unset means "lease one at start-up".
     node_id: int | None = Field(default=None, ge=0, le=63)

@@ -22,12 +22,16 @@ from chirp.streaming.hub import Hub, InProcessHub, build_hub
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
+    from chirp.graph.cache import RelationsCache
     from chirp.jobs.runner import Jobs
     from chirp.timelines.feeding import FeedReader
     from chirp.timelines.feeds import FeedStore
     from chirp.timelines.home import HomeTimeline
 from chirp.media.engine import MediaEngine
 from chirp.oauth.cache import TokenCache
+
+# What a process without Redis that is one of several must not keep to itself.
+SHARED_NOTHING = {"timeline_strategy": "pull", "relations_cache_seconds": 0}
 
 
 @dataclass
@@ -43,18 +47,23 @@ class Runtime:
     hub: Hub = field(default_factory=InProcessHub)
     tokens: TokenCache = field(default_factory=TokenCache)
     feeds: FeedStore = field(init=False)
+    relations: RelationsCache = field(init=False)
     feed_reader: FeedReader = field(init=False)
     home: HomeTimeline = field(init=False)
     jobs: Jobs = field(init=False)
 
     def __post_init__(self) -> None:
         # Imported here: these modules use the runtime's types, not the other way round.
+        from chirp.graph.cache import MemoryRelationsCache, RedisRelationsCache
         from chirp.jobs.runner import Jobs
         from chirp.timelines.feeding import FeedReader
         from chirp.timelines.feeds import MemoryFeeds
         from chirp.timelines.home import STRATEGIES
         from chirp.timelines.redis_feeds import RedisFeeds
 
+        if not (self.redis or self.settings.redis_url or self.settings.process_local_state):
+            # Several processes share the database and nothing else (see the setting).
+            self.settings = self.settings.model_copy(update=SHARED_NOTHING)
         settings = self.settings
         ttl = settings.feed_inactive_days * 86_400
         if self.redis is None and settings.redis_url:
@@ -69,8 +78,14 @@ class Runtime:
         if self.redis is not None:
             prefix = f"{settings.redis_prefix}feed:"
             self.feeds = RedisFeeds(self.redis, prefix, settings.feed_size, ttl)
+            self.relations = RedisRelationsCache(
+                self.redis, settings.redis_prefix, settings.relations_cache_seconds
+            )
         else:
             self.feeds = MemoryFeeds(settings.feed_size, ttl, lambda: self.clock.now().timestamp())
+            self.relations = MemoryRelationsCache(
+                settings.relations_cache_seconds, settings.relations_cache_size
+            )
         self.feed_reader = FeedReader(self.feeds, settings, self.metrics, self.uow)
         self.home = STRATEGIES[settings.timeline_strategy](self.feed_reader)
         self.jobs = Jobs(self)

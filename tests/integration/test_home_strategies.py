@@ -107,11 +107,12 @@ class Model:
 
 
 def _runtime(base: Settings, strategy: str) -> Runtime:
-    return Runtime.build(
-        base.model_copy(
-            update={"timeline_strategy": strategy, "feed_size": 3, "hybrid_threshold": 1}
-        )
-    )
+    update: dict[str, Any] = {"timeline_strategy": strategy, "feed_size": 3, "hybrid_threshold": 1}
+    if not base.redis_url:
+        # Four runtimes over one database, as four processes: without Redis to share a cache,
+        # a reader must not keep the relations the writer's changes would invalidate.
+        update["relations_cache_seconds"] = 0
+    return Runtime.build(base.model_copy(update=update))
 
 
 class HomeStrategies(RuleBasedStateMachine):

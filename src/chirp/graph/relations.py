@@ -3,18 +3,22 @@
 Visibility and timeline filters ask the same questions many times (do I follow them, have
 they blocked me, did I mute them); this answers them from sets loaded in a fixed number of
 queries: the viewer's own follows, blocks and mutes from the viewer's shard (one query), and
-"who blocks me" from every database at once.
+"who blocks me" from every database at once; or none, when the viewer's edges are cached
+(chirp.graph.cache).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from chirp.db.uow import UnitOfWork
 from chirp.graph.models import Block
 from chirp.graph.repository import GraphRepository
+
+if TYPE_CHECKING:
+    from chirp.graph.cache import Edges, RelationsCache
 
 
 class Followed(NamedTuple):
@@ -34,22 +38,30 @@ class Relations:
     muting_notifications: set[int] = field(default_factory=set)  # muted, notifications too
 
     @classmethod
-    async def load(cls, uow: UnitOfWork, viewer_id: int | None, now: datetime) -> Relations:
+    async def load(
+        cls,
+        uow: UnitOfWork,
+        viewer_id: int | None,
+        now: datetime,
+        cache: RelationsCache | None = None,
+    ) -> Relations:
         if viewer_id is None:
             return cls(None)
-        graph = GraphRepository(uow)
+        edges, version = await cache.get(viewer_id) if cache is not None else (None, "")
+        if edges is None:
+            edges = await _edges(GraphRepository(uow), viewer_id)
+            if cache is not None:
+                await cache.put(viewer_id, edges, version)
         relations = cls(viewer_id)
-        for kind, target, flag, expires_at in await graph.own_edges(viewer_id):
-            if kind == "follow":
-                relations.following[target] = Followed(target, bool(flag))
-            elif kind == "block":
-                relations.blocking.add(target)
-            elif expires_at is None or expires_at > now:
+        relations.following = {t: Followed(t, bool(reblogs)) for t, reblogs in edges["follow"]}
+        relations.blocking = set(edges["block"])
+        relations.blocked_by = set(edges["blocked_by"])
+        for target, notifications, expires_at in edges["mute"]:
+            # Kept with their end, so a cached mute still runs out on time.
+            if expires_at is None or datetime.fromisoformat(expires_at) > now:
                 relations.muting.add(target)
-                if flag:
+                if notifications:
                     relations.muting_notifications.add(target)
-        blockers = await graph.all_sources(Block, viewer_id)
-        relations.blocked_by = {b.account_id for b in blockers}
         return relations
 
     def blocked_either_way(self, account_id: int) -> bool:
@@ -58,3 +70,19 @@ class Relations:
     def hides(self, account_id: int) -> bool:
         """Whether the viewer's timelines leave this account out (blocked or muted)."""
         return self.blocked_either_way(account_id) or account_id in self.muting
+
+
+async def _edges(graph: GraphRepository, viewer_id: int) -> Edges:
+    """The viewer's edges from the database, as plain lists (what the cache keeps)."""
+    edges: Edges = {"follow": [], "block": [], "mute": [], "blocked_by": []}
+    for kind, target, flag, expires_at in await graph.own_edges(viewer_id):
+        if kind == "mute":
+            edges["mute"].append(
+                [target, bool(flag), expires_at.isoformat() if expires_at else None]
+            )
+        elif kind == "follow":
+            edges["follow"].append([target, bool(flag)])
+        else:
+            edges["block"].append(target)
+    edges["blocked_by"] = [b.account_id for b in await graph.all_sources(Block, viewer_id)]
+    return edges

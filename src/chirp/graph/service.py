@@ -20,6 +20,7 @@ from chirp.core.ids import parse_id, shard_of
 from chirp.core.pagination import Page
 from chirp.core.text import iso
 from chirp.db.uow import UnitOfWork
+from chirp.graph.cache import forget_after_commit
 from chirp.graph.models import Block, Follow, FollowRequest, Mute
 from chirp.graph.repository import GraphRepository
 from chirp.notifications import delivery
@@ -56,6 +57,7 @@ async def follow(
         existing = await graph.edge(Follow, viewer_id, target.id) or await graph.edge(
             FollowRequest, viewer_id, target.id
         )
+        _edges_changed(rt, uow, viewer_id, target.id)
         if existing is not None:
             existing.show_reblogs = existing.show_reblogs if reblogs is None else reblogs
             existing.notify = existing.notify if notify is None else notify
@@ -87,8 +89,15 @@ async def _count_follow(uow: UnitOfWork, follower_id: int, target_id: int, delta
     await accounts.bump(target_id, followers_count=delta)
 
 
+def _edges_changed(rt: Runtime, uow: UnitOfWork, account_id: int, target_id: int) -> None:
+    """An edge between the two changes in ``uow``: both accounts' cached relations go after
+    commit (the source's own edges, and the target's "who blocks me")."""
+    forget_after_commit(uow, rt.relations, account_id, target_id)
+
+
 async def _unfollow(rt: Runtime, uow: UnitOfWork, follower_id: int, target_id: int) -> None:
     graph = GraphRepository(uow)
+    _edges_changed(rt, uow, follower_id, target_id)
     if await graph.remove(Follow, follower_id, target_id):
         await _count_follow(uow, follower_id, target_id, -1)
         home_changed(rt, uow, follower_id)
@@ -114,6 +123,7 @@ async def block(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
         if target_id == viewer_id:
             raise Forbidden(NOT_ALLOWED)
         graph = GraphRepository(uow)
+        _edges_changed(rt, uow, viewer_id, target_id)
         if await graph.edge(Block, viewer_id, target_id) is None:
             graph.add(
                 Block(
@@ -134,6 +144,7 @@ async def unblock(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
     async with rt.uow(write=True) as uow:
         target = await _target(uow, raw_id)
         await GraphRepository(uow).remove(Block, viewer_id, target.id)
+        _edges_changed(rt, uow, viewer_id, target.id)
         await uow.commit()
     return (await relationships(rt, viewer_id, [str(target.id)]))[0]
 
@@ -150,6 +161,7 @@ async def mute(
         if target_id == viewer_id:
             raise Forbidden(NOT_ALLOWED)
         graph = GraphRepository(uow)
+        _edges_changed(rt, uow, viewer_id, target_id)
         existing = await graph.edge(Mute, viewer_id, target_id)
         if existing is not None:
             existing.hide_notifications, existing.expires_at = notifications, expires
@@ -172,6 +184,7 @@ async def unmute(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
     async with rt.uow(write=True) as uow:
         target = await _target(uow, raw_id)
         await GraphRepository(uow).remove(Mute, viewer_id, target.id)
+        _edges_changed(rt, uow, viewer_id, target.id)
         await uow.commit()
     return (await relationships(rt, viewer_id, [str(target.id)]))[0]
 
@@ -246,6 +259,7 @@ async def authorize_request(rt: Runtime, viewer_id: int, raw_id: str) -> dict[st
             )
             await _count_follow(uow, requester.id, viewer_id, +1)
             home_changed(rt, uow, requester.id)
+            _edges_changed(rt, uow, requester.id, viewer_id)
         await NotificationRepository(uow).remove_between(
             viewer_id, requester.id, ("follow_request",)
         )

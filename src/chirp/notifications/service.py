@@ -103,7 +103,7 @@ async def _render(
     if not rows:
         return []
     now = rt.clock.now()
-    relations = await Relations.load(uow, viewer_id, now)
+    relations = await Relations.load(uow, viewer_id, now, rt.relations)
     accounts = await AccountRepository(uow).get_many(r.from_account_id for r in rows)
     status_ids = [r.status_id for r in rows if r.type in WITH_STATUS and r.status_id]
     statuses = await StatusRepository(uow).get_many(status_ids)

@@ -43,7 +43,7 @@ async def search(rt: Runtime, viewer_id: int | None, query: SearchQuery) -> dict
     if query.offset + query.bounded_limit > MAX_WINDOW:
         return found
     async with rt.uow() as uow:
-        relations = await Relations.load(uow, viewer_id, rt.clock.now())
+        relations = await Relations.load(uow, viewer_id, rt.clock.now(), rt.relations)
         if "accounts" in kinds:
             found["accounts"] = await _accounts(rt, uow, text, query, relations)
         if "hashtags" in kinds:
@@ -61,7 +61,7 @@ async def accounts(rt: Runtime, viewer_id: int, query: SearchQuery) -> list[dict
     if query.offset + query.bounded_limit > MAX_WINDOW:
         return []
     async with rt.uow() as uow:
-        relations = await Relations.load(uow, viewer_id, rt.clock.now())
+        relations = await Relations.load(uow, viewer_id, rt.clock.now(), rt.relations)
         return await _accounts(rt, uow, text, query, relations)
 
 
