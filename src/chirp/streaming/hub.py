@@ -10,7 +10,9 @@ Channel names are Mastodon's: ``timeline:{account_id}``, ``timeline:{account_id}
 ``timeline:hashtag:{tag}:local``.
 
 Presence: ``online(account_ids)`` answers which accounts have a user stream open in any
-process; fan-out publishes home ``update`` events only to them.
+process; fan-out publishes home ``update`` events only to them. ``everyone_online()`` lists
+them all (a superset, possibly), so fan-out for a big pulled author can start from the few
+online accounts instead of walking every follower.
 """
 
 from __future__ import annotations
@@ -65,6 +67,11 @@ class Hub:
                 last.append(channel)
         if last:
             await self._unlisten(last)
+
+    async def everyone_online(self) -> set[int]:
+        """Every account that may have a user stream open anywhere (a superset: callers
+        check with ``online``)."""
+        return set(self._present)
 
     async def arrive(self, account_id: int) -> None:
         """One more user stream of this account is open in this process."""

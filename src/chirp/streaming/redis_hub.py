@@ -7,7 +7,9 @@ disconnected is lost to its streams, as with Mastodon (clients catch up through 
 
 Presence is a sorted set per account, ``streaming:online:{account_id}``, whose members are the
 processes streaming to it, scored by when their claim expires. Each process renews its claims
-every ``HEARTBEAT`` seconds; a crashed process's claims lapse after ``PRESENCE_TTL``.
+every ``HEARTBEAT`` seconds; a crashed process's claims lapse after ``PRESENCE_TTL``. One more
+sorted set, ``streaming:online``, holds every account with a claim, scored by its latest claim's
+end (so it may still name an account that just left: ``everyone_online`` is a superset).
 """
 
 from __future__ import annotations
@@ -48,6 +50,10 @@ class RedisHub(Hub):
 
     def _presence_key(self, account_id: int) -> str:
         return f"{self._prefix}streaming:online:{account_id}"
+
+    @property
+    def _everyone_key(self) -> str:
+        return f"{self._prefix}streaming:online"
 
     async def publish_many(self, items: Sequence[tuple[str, Envelope]]) -> None:
         async with self._redis.pipeline(transaction=False) as pipe:
@@ -103,6 +109,7 @@ class RedisHub(Hub):
                     key = self._presence_key(account_id)
                     pipe.zadd(key, {self._node: until})
                     pipe.expire(key, PRESENCE_TTL)
+                pipe.zadd(self._everyone_key, dict.fromkeys(map(str, chunk), until), gt=True)
                 await pipe.execute()
 
     async def _renew(self) -> None:
@@ -110,8 +117,13 @@ class RedisHub(Hub):
             await asyncio.sleep(HEARTBEAT)
             try:
                 await self._claim(list(self._present))
+                await self._redis.zremrangebyscore(self._everyone_key, "-inf", time.time())
             except RedisError:
                 log.warning("redis_hub_presence_renewal_failed", exc_info=True)
+
+    async def everyone_online(self) -> set[int]:
+        members = await self._redis.zrangebyscore(self._everyone_key, time.time(), "+inf")
+        return {int(m) for m in members} | set(self._present)
 
     async def online(self, account_ids: Iterable[int]) -> set[int]:
         wanted = list(dict.fromkeys(account_ids))

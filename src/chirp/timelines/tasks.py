@@ -10,13 +10,14 @@ a feed only makes the next read rebuild it.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import structlog
 
 from chirp.accounts.repository import AccountRepository
 from chirp.core.ids import time_of
+from chirp.graph.models import Follow
 from chirp.graph.repository import GraphRepository
 from chirp.posts.repository import StatusRepository
 from chirp.runtime import Runtime
@@ -41,6 +42,29 @@ async def follower_batches(rt: Runtime, author_id: int) -> AsyncIterator[list[in
             if len(rows) < size:
                 break
             after = rows[-1][0]
+
+
+async def _stream_to_online_followers(
+    rt: Runtime, author_id: int, send: Callable[[list[int]], Awaitable[None]]
+) -> bool:
+    """When no feed needs writing, only followers with a stream open need the event: if the
+    accounts online anywhere are fewer than the author's followers, find the followers among
+    them (a query per batch of online accounts) instead of walking every follower. False
+    when walking the followers is the cheaper way (the caller does)."""
+    online = await rt.hub.everyone_online()
+    async with rt.uow() as uow:
+        author = await AccountRepository(uow).get(author_id)
+        if author is None or len(online) >= author.followers_count:
+            return False
+        graph, candidates, size = GraphRepository(uow), sorted(online), rt.settings.fanout_batch
+        followers = [
+            edge.account_id
+            for start in range(0, len(candidates), size)
+            for edge in await graph.sources(Follow, author_id, candidates[start : start + size])
+        ]
+    if followers:
+        await send(followers)
+    return True
 
 
 async def _pushes_to_followers(rt: Runtime, author_id: int) -> bool:
@@ -80,11 +104,16 @@ async def status_created(rt: Runtime, payload: dict[str, Any]) -> None:
     # Big authors under hybrid (and everyone under pull) are not pushed, but their followers
     # who are online still see the post arrive on their stream.
     push = feeds and await _pushes_to_followers(rt, author_id)
-    async for batch in follower_batches(rt, author_id):
-        if push:
-            await rt.feeds.add(reader.keys(name, batch), status_id)
-            inserted += len(batch)
+
+    async def stream(batch: list[int]) -> None:
         await streams.to_home_streams(rt, status_id, batch)
+
+    if push or not await _stream_to_online_followers(rt, author_id, stream):
+        async for batch in follower_batches(rt, author_id):
+            if push:
+                await rt.feeds.add(reader.keys(name, batch), status_id)
+                inserted += len(batch)
+            await stream(batch)
     rt.metrics.fanout_inserts.inc(inserted)
     lag = (rt.clock.now() - time_of(status_id)).total_seconds()
     rt.metrics.fanout_lag.observe(max(0.0, lag))
@@ -104,18 +133,30 @@ async def status_deleted(rt: Runtime, payload: dict[str, Any]) -> None:
         keys = rt.feed_reader.keys(name, [author_id, *tag_followers])
         await rt.feeds.remove(keys, [status_id])
     await streams.status_deleted(rt, status_id, [author_id], public=public, tags=names)
-    async for batch in follower_batches(rt, author_id):
-        for name in FEED_STRATEGIES:
-            await rt.feeds.remove(rt.feed_reader.keys(name, batch), [status_id])
+
+    async def stream(batch: list[int]) -> None:
         await streams.status_deleted(rt, status_id, batch, public=False)
+
+    # Without feeds (pull) only streams need telling; with them, every follower's feed may
+    # hold the status.
+    if rt.home.keeps_feeds or not await _stream_to_online_followers(rt, author_id, stream):
+        async for batch in follower_batches(rt, author_id):
+            for name in FEED_STRATEGIES:
+                await rt.feeds.remove(rt.feed_reader.keys(name, batch), [status_id])
+            await stream(batch)
 
 
 async def status_updated(rt: Runtime, payload: dict[str, Any]) -> None:
     """Feeds hold ids, so an edit changes none of them; stream listeners get the new version."""
     status_id, author_id = int(payload["status_id"]), int(payload["account_id"])
     await streams.status_updated(rt, status_id, [author_id])
-    async for batch in follower_batches(rt, author_id):
+
+    async def stream(batch: list[int]) -> None:
         await streams.to_home_streams(rt, status_id, batch, event="status.update")
+
+    if not await _stream_to_online_followers(rt, author_id, stream):
+        async for batch in follower_batches(rt, author_id):
+            await stream(batch)
 
 
 async def homes_invalidated(rt: Runtime, payload: dict[str, Any]) -> None:
