@@ -119,6 +119,7 @@ async def rt(session_runtime: Runtime) -> AsyncIterator[Runtime]:
     """The shared runtime over empty databases, with the real clock."""
     await empty_all_tables(session_runtime)
     await session_runtime.feeds.clear()
+    await session_runtime.entities.clear()
     session_runtime.clock = Clock()
     yield session_runtime
 
