@@ -86,7 +86,7 @@ async def hydration(rt: Runtime, viewer: int, sizes: tuple[int, ...]) -> list[di
                 statuses = [rows[i] for i in ids]
                 statements.clear()
                 started = time.perf_counter()
-                entities = await StatusViews(uow, rt.settings.public_url, viewer).render(statuses)
+                entities = await StatusViews.of(rt, uow, viewer).render(statuses)
                 rendering.append(time.perf_counter() - started)
                 queries = len(statements)
             started = time.perf_counter()
@@ -113,7 +113,7 @@ async def hydration(rt: Runtime, viewer: int, sizes: tuple[int, ...]) -> list[di
 async def one_entity(rt: Runtime, viewer: int) -> dict[str, Any]:
     async with rt.uow() as uow:
         page = await StatusRepository(uow).public(Page(limit=1))
-        return (await StatusViews(uow, rt.settings.public_url, viewer).render(page))[0]
+        return (await StatusViews.of(rt, uow, viewer).render(page))[0]
 
 
 def memory(

@@ -15,6 +15,7 @@ import structlog
 from chirp.accounts.models import Account
 from chirp.accounts.repository import AccountRepository
 from chirp.accounts.schemas import account_public
+from chirp.core.entities import Kind, forget_after_commit
 from chirp.core.errors import Forbidden, NotFound
 from chirp.core.ids import parse_id, shard_of
 from chirp.core.pagination import Page
@@ -72,7 +73,7 @@ async def follow(
                 )
             )
             if model is Follow:
-                await _count_follow(uow, viewer_id, target.id, +1)
+                await _count_follow(rt, uow, viewer_id, target.id, +1)
                 home_changed(rt, uow, viewer_id)
             kind = "follow_request" if target.locked else "follow"
             uow.after_commit(delivery.after_commit(rt, [Pending(target.id, kind, viewer_id)]))
@@ -81,16 +82,19 @@ async def follow(
     return (await relationships(rt, viewer_id, [str(target_id)]))[0]
 
 
-async def _count_follow(uow: UnitOfWork, follower_id: int, target_id: int, delta: int) -> None:
+async def _count_follow(
+    rt: Runtime, uow: UnitOfWork, follower_id: int, target_id: int, delta: int
+) -> None:
     accounts = AccountRepository(uow)
     await accounts.bump(follower_id, following_count=delta)
     await accounts.bump(target_id, followers_count=delta)
+    forget_after_commit(uow, rt.entities, Kind.account, [follower_id, target_id])
 
 
 async def _unfollow(rt: Runtime, uow: UnitOfWork, follower_id: int, target_id: int) -> None:
     graph = GraphRepository(uow)
     if await graph.remove(Follow, follower_id, target_id):
-        await _count_follow(uow, follower_id, target_id, -1)
+        await _count_follow(rt, uow, follower_id, target_id, -1)
         home_changed(rt, uow, follower_id)
     await graph.remove(FollowRequest, follower_id, target_id)
     await NotificationRepository(uow).remove_between(
@@ -244,7 +248,7 @@ async def authorize_request(rt: Runtime, viewer_id: int, raw_id: str) -> dict[st
                     created_at=rt.clock.now(),
                 )
             )
-            await _count_follow(uow, requester.id, viewer_id, +1)
+            await _count_follow(rt, uow, requester.id, viewer_id, +1)
             home_changed(rt, uow, requester.id)
         await NotificationRepository(uow).remove_between(
             viewer_id, requester.id, ("follow_request",)

@@ -109,10 +109,7 @@ async def _render(
     statuses = await StatusRepository(uow).get_many(status_ids)
     audience = await Audience.load(uow, statuses.values())
     visible = [s for s in statuses.values() if can_see(s, relations, audience)]
-    views = {
-        int(v["id"]): v
-        for v in await StatusViews(uow, rt.settings.public_url, viewer_id).render(visible)
-    }
+    views = {int(v["id"]): v for v in await StatusViews.of(rt, uow, viewer_id).render(visible)}
     base = rt.settings.public_url
     out = []
     for row in rows:
