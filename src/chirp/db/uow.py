@@ -117,7 +117,7 @@ class UnitOfWork:
                 continue
             key = mapper.identity_key_from_primary_key((row_id,))
             row = session.sync_session.identity_map.get(key)
-            if row is not None and not inspect(row).expired_attributes:
+            if row is not None and not _expired(row):
                 found[row_id] = row
         return found
 
@@ -160,3 +160,8 @@ class UnitOfWork:
         self._after_commit.clear()
         for session in self._sessions.values():
             await session.rollback()
+
+
+def _expired(row: Any) -> bool:
+    state = inspect(row)
+    return bool(state.expired or state.expired_attributes)
