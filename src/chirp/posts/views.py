@@ -206,7 +206,7 @@ class StatusViews:
         }
 
     def _base(self, status: Status, account: Entity) -> dict[str, Any]:
-        entity = {
+        entity: Entity = {
             "id": str(status.id),
             "uri": f"{self.base_url}/users/{account['username']}/statuses/{status.id}",
             "url": f"{self.base_url}/@{account['username']}/{status.id}",
