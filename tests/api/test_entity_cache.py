@@ -129,3 +129,27 @@ async def test_posts_and_reblogs_move_the_authors_counters_on_the_next_read(
     assert (await _status(api, first, bob))["account"]["statuses_count"] == 2
     assert (await _status(api, mine, bob))["account"]["statuses_count"] == 2
     assert response.json()["account"]["statuses_count"] == 2
+
+
+async def test_follower_lists_and_notifications_show_a_profile_update_on_the_next_read(
+    api: Api, rt: Runtime
+) -> None:
+    alice, bob = await user(api, "alice"), await user(api, "bob")
+    response = await api.client.post(f"/api/v1/accounts/{bob.id}/follow", headers=alice.auth)
+    assert response.status_code == 200
+
+    async def shown() -> list[str]:
+        followers = await api.client.get(f"/api/v1/accounts/{bob.id}/followers", headers=bob.auth)
+        notifications = await api.client.get("/api/v1/notifications", headers=bob.auth)
+        return [a["display_name"] for a in followers.json()] + [
+            n["account"]["display_name"] for n in notifications.json()
+        ]
+
+    assert await shown() == ["", ""]
+    assert await rt.entities.get_many(Kind.account, [int(alice.id)])
+    response = await api.client.patch(
+        "/api/v1/accounts/update_credentials", headers=alice.auth, data={"display_name": "Al"}
+    )
+    assert response.status_code == 200
+
+    assert await shown() == ["Al", "Al"]

@@ -14,7 +14,7 @@ import structlog
 
 from chirp.accounts.models import Account
 from chirp.accounts.repository import AccountRepository
-from chirp.accounts.schemas import account_public
+from chirp.accounts.views import public_entities
 from chirp.core.entities import Kind, forget_after_commit
 from chirp.core.errors import Forbidden, NotFound
 from chirp.core.ids import parse_id, shard_of
@@ -274,13 +274,9 @@ async def account_page(
     rt: Runtime, uow: UnitOfWork, edges: list[Any], pick: str
 ) -> list[tuple[int, dict[str, Any]]]:
     """(edge id, Account entity) for each edge, the account at its ``pick`` end."""
-    accounts = await AccountRepository(uow).get_many(getattr(e, pick) for e in edges)
-    base = rt.settings.public_url
-    return [
-        (e.id, account_public(accounts[getattr(e, pick)], base))
-        for e in edges
-        if getattr(e, pick) in accounts
-    ]
+    ids = [getattr(e, pick) for e in edges]
+    accounts = await public_entities(uow, rt.entities, rt.settings.public_url, ids)
+    return [(e.id, accounts[i]) for e, i in zip(edges, ids, strict=True) if i in accounts]
 
 
 async def followers(
