@@ -154,7 +154,8 @@ class StatusViews:
             static = loaded.static[status.id] = loaded.built[status.id] = self._static(
                 status, account, loaded
             )
-        # Keys already in the static part keep their place: the entity's order is today's.
+        # Keys already in the static part keep their place: clients see the keys in the order
+        # the uncached render gave them.
         return {
             **static,
             "account": account,
