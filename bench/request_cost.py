@@ -4,6 +4,10 @@ is this process's own). ``--profile`` adds a pyinstrument profile of the whole l
 
     python -m bench.request_cost --backend postgres --scale medium [--requests 200] [--profile]
 
+The first ``--warmup`` requests (20) are not measured. With ``--warmup`` at least
+``--requests``, every measured request has been made once before, so caches are warm (the
+status scenario asks for a different status each time: with the default, mostly cold ones).
+
 It reads the data a load run seeded (``python -m bench.run`` / ``make bench``) and uses the
 same token document; Chirp runs in this process behind httpx's ASGI transport.
 """
@@ -32,7 +36,9 @@ async def drive(rt: Any, requests: int) -> None:
     await measure(requests, False, rt)
 
 
-async def measure(requests: int, profile: bool, rt: Any = None) -> tuple[list[dict[str, Any]], str]:
+async def measure(
+    requests: int, profile: bool, rt: Any = None, warmup: int | None = None
+) -> tuple[list[dict[str, Any]], str]:
     from chirp.app import create_app
     from chirp.config import get_settings
     from chirp.runtime import Runtime
@@ -68,7 +74,8 @@ async def measure(requests: int, profile: bool, rt: Any = None) -> tuple[list[di
                 )
                 return answer.status_code
 
-            for n in range(min(20, requests)):  # warm caches, pools and prepared statements
+            # Warm caches, pools and prepared statements.
+            for n in range(min(20, requests) if warmup is None else warmup):
                 await one(n)
             statements = 0
             if profiler is not None:
@@ -121,10 +128,12 @@ def main() -> None:
     parser.add_argument("--scale", default="small")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--warmup", type=int, help="unmeasured requests first (20)")
     parser.add_argument("--profile", type=Path, help="write a pyinstrument profile here")
     args = parser.parse_args()
     environment(args.backend, args.scale, args.seed)
-    rows, profile = asyncio.run(measure(args.requests, args.profile is not None))
+    profiling = args.profile is not None
+    rows, profile = asyncio.run(measure(args.requests, profiling, warmup=args.warmup))
     if args.profile:
         args.profile.write_text(profile)
     print("| scenario | CPU ms/request | wall ms/request | SQL/request | non-2xx |")

@@ -120,6 +120,7 @@ async def rt(session_runtime: Runtime) -> AsyncIterator[Runtime]:
     await empty_all_tables(session_runtime)
     await session_runtime.feeds.clear()
     await session_runtime.relations.clear()
+    await session_runtime.entities.clear()
     session_runtime.clock = Clock()
     yield session_runtime
 

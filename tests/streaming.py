@@ -45,7 +45,7 @@ def tuned(rt: Runtime, **settings: Any) -> Runtime:
     """The same runtime (databases, hub, caches) with some settings changed, e.g. a fast
     re-check: one process, so what the original's writes invalidate is what this one reads."""
     copy = replace(rt, settings=rt.settings.model_copy(update=settings))
-    copy.relations = rt.relations
+    copy.relations, copy.entities = rt.relations, rt.entities
     return copy
 
 

@@ -92,6 +92,12 @@ class Settings(BaseSettings):
     # from the database when its owner comes back.
     feed_inactive_days: float = Field(default=7, gt=0)
     fanout_batch: int = Field(default=1000, ge=1, le=100_000)
+    # Rendered entities kept between requests (chirp.core.entities), in Redis when it is
+    # configured, else in this process (at most entity_cache_size of each kind). Writes drop
+    # what they change at once; the TTL is a backstop. 0 turns a kind's cache off.
+    status_cache_seconds: float = Field(default=3600, ge=0)
+    account_cache_seconds: float = Field(default=60, ge=0)
+    entity_cache_size: int = Field(default=20_000, ge=1)
     # Jobs: tries before a job is dead-lettered, and the first retry delay (doubling after).
     job_max_attempts: int = Field(default=5, ge=1, le=50)
     job_retry_seconds: float = Field(default=1.0, gt=0)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from chirp.accounts.passwords import Passwords
 from chirp.config import Settings
 from chirp.core.clock import Clock
+from chirp.core.entities import EntityCache, build_entity_cache
 from chirp.core.ids import IdGenerator
 from chirp.core.metrics import Metrics
 from chirp.core.node import lease_node_id
@@ -31,7 +32,12 @@ from chirp.media.engine import MediaEngine
 from chirp.oauth.cache import TokenCache
 
 # What a process without Redis that is one of several must not keep to itself.
-SHARED_NOTHING = {"timeline_strategy": "pull", "relations_cache_seconds": 0}
+SHARED_NOTHING = {
+    "timeline_strategy": "pull",
+    "relations_cache_seconds": 0,
+    "status_cache_seconds": 0,
+    "account_cache_seconds": 0,
+}
 
 
 @dataclass
@@ -46,6 +52,8 @@ class Runtime:
     # Streaming events between processes (Redis) or within this one (the embedded default).
     hub: Hub = field(default_factory=InProcessHub)
     tokens: TokenCache = field(default_factory=TokenCache)
+    # Rendered statuses and accounts: in Redis when there is one, else in this process.
+    entities: EntityCache = field(init=False)
     feeds: FeedStore = field(init=False)
     relations: RelationsCache = field(init=False)
     feed_reader: FeedReader = field(init=False)
@@ -75,6 +83,7 @@ class Runtime:
                 settings.redis_url, max_connections=settings.redis_pool_size, timeout=5
             )
             self.redis = Redis.from_pool(pool)  # owns the pool: closing it closes the pool
+        self.entities = build_entity_cache(settings, self.redis)
         if self.redis is not None:
             prefix = f"{settings.redis_prefix}feed:"
             self.feeds = RedisFeeds(self.redis, prefix, settings.feed_size, ttl)

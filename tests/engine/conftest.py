@@ -230,6 +230,7 @@ async def runtimes() -> AsyncIterator[Runtimes]:
     for rt in built:
         if rt.redis is not None:
             await rt.feeds.clear()
+            await rt.entities.clear()
         broker = rt.jobs.broker
         await rt.close()  # first: a relay still running would declare the queues again
         if broker is not None and reachable(BROKER):  # (the test's URL may be a closed proxy)

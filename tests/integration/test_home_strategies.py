@@ -110,8 +110,9 @@ def _runtime(base: Settings, strategy: str) -> Runtime:
     update: dict[str, Any] = {"timeline_strategy": strategy, "feed_size": 3, "hybrid_threshold": 1}
     if not base.redis_url:
         # Four runtimes over one database, as four processes: without Redis to share a cache,
-        # a reader must not keep the relations the writer's changes would invalidate.
-        update["relations_cache_seconds"] = 0
+        # a reader must not keep what the writer's changes would invalidate.
+        caches = ("relations_cache_seconds", "status_cache_seconds", "account_cache_seconds")
+        update |= dict.fromkeys(caches, 0)
     return Runtime.build(base.model_copy(update=update))
 
 

@@ -124,6 +124,7 @@ async def test_workers_sharing_only_the_database_pull_homes_and_cache_no_relatio
     try:
         assert rt.home.name == "pull"
         assert rt.settings.relations_cache_seconds == 0
+        assert rt.settings.status_cache_seconds == rt.settings.account_cache_seconds == 0
         await rt.relations.put(1, {"follow": [], "block": [], "mute": [], "blocked_by": []}, "0")
         assert (await rt.relations.get(1))[0] is None
     finally:

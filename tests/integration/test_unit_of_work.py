@@ -7,7 +7,10 @@ import pytest
 from chirp.accounts.models import Account
 from chirp.accounts.repository import AccountRepository
 from chirp.db.shards import ReadOnlyUnit
+from chirp.posts.repository import StatusRepository
 from chirp.runtime import Runtime
+from tests.conftest import Api, post, user
+from tests.integration.test_query_count import counting
 
 
 def _account(rt: Runtime, name: str) -> Account:
@@ -91,3 +94,22 @@ async def test_a_read_unit_refuses_to_write_or_commit(rt: Runtime) -> None:
             await uow.commit()
     async with rt.uow() as uow:
         assert await AccountRepository(uow).get(account.id) is None
+
+
+async def test_rows_a_reuse_read_held_are_answered_without_a_query_until_rolled_back(
+    api: Api, rt: Runtime
+) -> None:
+    author = await user(api, "author")
+    status_id = int(await post(api, author, "read me once"))
+    async with rt.uow(write=True) as uow:
+        repo = StatusRepository(uow)
+        first = await repo.get_many([status_id], reuse=True)
+        with counting(rt) as statements:
+            again = await repo.get_many([status_id], reuse=True)
+        assert again[status_id] is first[status_id] and statements == []
+
+        await uow.rollback()  # expires what the sessions hold: read afresh, not lazily
+        with counting(rt) as statements:
+            fresh = await repo.get_many([status_id], reuse=True)
+        assert fresh[status_id].text == "read me once"
+        assert len([s for s in statements if "FROM status" in s]) == 1

@@ -9,6 +9,7 @@ import structlog
 from chirp.accounts.registration import USERNAME
 from chirp.accounts.repository import AccountRepository
 from chirp.accounts.schemas import ProfileUpdate, account_credential, account_public
+from chirp.core.entities import Kind, forget_after_commit
 from chirp.core.errors import NotFound
 from chirp.core.ids import parse_id
 from chirp.media import cleanup as media_cleanup
@@ -78,6 +79,7 @@ async def update_profile(
                 replaced.append(getattr(account, column))
             setattr(account, column, key)
         uow.after_commit(lambda: media_cleanup.release(rt, replaced))
+        forget_after_commit(uow, rt.entities, Kind.account, [account_id])
         account.updated_at = rt.clock.now()
         await uow.commit()
         view = account_credential(account, credential, rt.settings.public_url)

@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import structlog
-from sqlalchemy import Select
+from sqlalchemy import Select, inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +24,7 @@ from chirp.db.shards import PhysicalShard, ShardMap
 log = structlog.get_logger(__name__)
 Callback = Callable[[], Awaitable[None]]
 K = TypeVar("K")
+M = TypeVar("M")
 
 
 class UnitOfWork:
@@ -32,6 +33,7 @@ class UnitOfWork:
         self.write = write
         self._sessions: dict[int, AsyncSession] = {}
         self._after_commit: list[Callback] = []
+        self._held: list[Any] = []
 
     async def __aenter__(self) -> Self:
         return self
@@ -45,6 +47,7 @@ class UnitOfWork:
         # close() rolls back whatever was not committed without expiring loaded rows, so
         # what a use case read stays readable after the block (rollback() would expire it).
         self._after_commit.clear()
+        self._held.clear()
         for session in self._sessions.values():
             await session.close()
         self._sessions.clear()
@@ -97,6 +100,27 @@ class UnitOfWork:
 
         return [item for found in await self.shards.gather(load) for item in found]
 
+    def hold(self, rows: Iterable[Any]) -> None:
+        """Keep these rows until the unit of work ends, for ``loaded`` to find (a session
+        forgets rows nothing else refers to)."""
+        self._held.extend(rows)
+
+    def loaded(self, model: type[M], ids: Iterable[int]) -> dict[int, M]:
+        """Rows of ``model`` (by snowflake id) this unit of work read already, without a
+        query. A SELECT would answer these same objects anyway: it does not refresh rows a
+        session holds. Expired rows are left out (reading them would load lazily)."""
+        mapper = inspect(model)
+        found: dict[int, M] = {}
+        for row_id in ids:
+            session = self._sessions.get(self.shards.for_id(row_id).index)
+            if session is None:
+                continue
+            key = mapper.identity_key_from_primary_key((row_id,))
+            row = session.sync_session.identity_map.get(key)
+            if row is not None and not _expired(row):
+                found[row_id] = row
+        return found
+
     def after_commit(self, callback: Callback) -> None:
         self._after_commit.append(callback)
 
@@ -136,3 +160,8 @@ class UnitOfWork:
         self._after_commit.clear()
         for session in self._sessions.values():
             await session.rollback()
+
+
+def _expired(row: Any) -> bool:
+    state = inspect(row)
+    return bool(state.expired or state.expired_attributes)

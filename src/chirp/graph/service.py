@@ -14,7 +14,8 @@ import structlog
 
 from chirp.accounts.models import Account
 from chirp.accounts.repository import AccountRepository
-from chirp.accounts.schemas import account_public
+from chirp.accounts.views import public_entities
+from chirp.core.entities import Kind, forget_after_commit
 from chirp.core.errors import Forbidden, NotFound
 from chirp.core.ids import parse_id, shard_of
 from chirp.core.pagination import Page
@@ -74,7 +75,7 @@ async def follow(
                 )
             )
             if model is Follow:
-                await _count_follow(uow, viewer_id, target.id, +1)
+                await _count_follow(rt, uow, viewer_id, target.id, +1)
                 home_changed(rt, uow, viewer_id)
             kind = "follow_request" if target.locked else "follow"
             uow.after_commit(delivery.after_commit(rt, [Pending(target.id, kind, viewer_id)]))
@@ -83,10 +84,13 @@ async def follow(
     return (await relationships(rt, viewer_id, [str(target_id)]))[0]
 
 
-async def _count_follow(uow: UnitOfWork, follower_id: int, target_id: int, delta: int) -> None:
+async def _count_follow(
+    rt: Runtime, uow: UnitOfWork, follower_id: int, target_id: int, delta: int
+) -> None:
     accounts = AccountRepository(uow)
     await accounts.bump(follower_id, following_count=delta)
     await accounts.bump(target_id, followers_count=delta)
+    forget_after_commit(uow, rt.entities, Kind.account, [follower_id, target_id])
 
 
 def _edges_changed(rt: Runtime, uow: UnitOfWork, account_id: int, target_id: int) -> None:
@@ -99,7 +103,7 @@ async def _unfollow(rt: Runtime, uow: UnitOfWork, follower_id: int, target_id: i
     graph = GraphRepository(uow)
     _edges_changed(rt, uow, follower_id, target_id)
     if await graph.remove(Follow, follower_id, target_id):
-        await _count_follow(uow, follower_id, target_id, -1)
+        await _count_follow(rt, uow, follower_id, target_id, -1)
         home_changed(rt, uow, follower_id)
     await graph.remove(FollowRequest, follower_id, target_id)
     await NotificationRepository(uow).remove_between(
@@ -257,7 +261,7 @@ async def authorize_request(rt: Runtime, viewer_id: int, raw_id: str) -> dict[st
                     created_at=rt.clock.now(),
                 )
             )
-            await _count_follow(uow, requester.id, viewer_id, +1)
+            await _count_follow(rt, uow, requester.id, viewer_id, +1)
             home_changed(rt, uow, requester.id)
             _edges_changed(rt, uow, requester.id, viewer_id)
         await NotificationRepository(uow).remove_between(
@@ -284,13 +288,9 @@ async def account_page(
     rt: Runtime, uow: UnitOfWork, edges: list[Any], pick: str
 ) -> list[tuple[int, dict[str, Any]]]:
     """(edge id, Account entity) for each edge, the account at its ``pick`` end."""
-    accounts = await AccountRepository(uow).get_many(getattr(e, pick) for e in edges)
-    base = rt.settings.public_url
-    return [
-        (e.id, account_public(accounts[getattr(e, pick)], base))
-        for e in edges
-        if getattr(e, pick) in accounts
-    ]
+    ids = [getattr(e, pick) for e in edges]
+    accounts = await public_entities(uow, rt.entities, rt.settings.public_url, ids)
+    return [(e.id, accounts[i]) for e, i in zip(edges, ids, strict=True) if i in accounts]
 
 
 async def followers(

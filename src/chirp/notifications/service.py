@@ -6,8 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from chirp.accounts.repository import AccountRepository
-from chirp.accounts.schemas import account_public
+from chirp.accounts.views import public_entities
 from chirp.core.errors import NotFound
 from chirp.core.ids import parse_id
 from chirp.core.pagination import Page
@@ -104,16 +103,13 @@ async def _render(
         return []
     now = rt.clock.now()
     relations = await Relations.load(uow, viewer_id, now, rt.relations)
-    accounts = await AccountRepository(uow).get_many(r.from_account_id for r in rows)
+    base = rt.settings.public_url
+    accounts = await public_entities(uow, rt.entities, base, (r.from_account_id for r in rows))
     status_ids = [r.status_id for r in rows if r.type in WITH_STATUS and r.status_id]
     statuses = await StatusRepository(uow).get_many(status_ids)
     audience = await Audience.load(uow, statuses.values())
     visible = [s for s in statuses.values() if can_see(s, relations, audience)]
-    views = {
-        int(v["id"]): v
-        for v in await StatusViews(uow, rt.settings.public_url, viewer_id).render(visible)
-    }
-    base = rt.settings.public_url
+    views = {int(v["id"]): v for v in await StatusViews.of(rt, uow, viewer_id).render(visible)}
     out = []
     for row in rows:
         account = accounts.get(row.from_account_id)
@@ -131,7 +127,7 @@ async def _render(
             "type": row.type,
             "created_at": iso(row.created_at),
             "group_key": f"ungrouped-{row.id}",
-            "account": account_public(account, base),
+            "account": account,
         }
         if status is not None:  # absent, not null, for follows (as Mastodon sends them)
             entity["status"] = status

@@ -13,6 +13,7 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 
 from chirp.accounts.repository import AccountRepository
+from chirp.core.entities import Kind, forget_after_commit
 from chirp.core.errors import Forbidden, NotFound, Unprocessable
 from chirp.core.ids import shard_of
 from chirp.core.pagination import Page
@@ -37,7 +38,7 @@ NOT_ALLOWED = "This action is not allowed"
 async def _view(rt: Runtime, uow: UnitOfWork, status_id: int, viewer_id: int) -> dict[str, Any]:
     """The status read afresh (counters just moved; a rollback may have expired the row)."""
     fresh = await StatusRepository(uow).counts(status_id)
-    view = await StatusViews(uow, rt.settings.public_url, viewer_id).one(fresh) if fresh else None
+    view = await StatusViews.of(rt, uow, viewer_id).one(fresh) if fresh else None
     if view is None:
         raise NotFound()
     return view
@@ -163,6 +164,7 @@ async def reblog(rt: Runtime, viewer_id: int, raw_id: str, visibility: str) -> d
             repo.add(existing)
             await repo.bump(status.id, reblogs_count=1)
             await AccountRepository(uow).bump(viewer_id, statuses_count=1)
+            forget_after_commit(uow, rt.entities, Kind.account, [viewer_id])
             uow.after_commit(
                 delivery.after_commit(
                     rt, [Pending(status.account_id, "reblog", viewer_id, status.id)]
@@ -183,9 +185,7 @@ async def reblog(rt: Runtime, viewer_id: int, raw_id: str, visibility: str) -> d
             reblog_id = existing.id
         await repo.counts(status_id)
         fresh = await repo.get(reblog_id)
-        view = (
-            await StatusViews(uow, rt.settings.public_url, viewer_id).one(fresh) if fresh else None
-        )
+        view = await StatusViews.of(rt, uow, viewer_id).one(fresh) if fresh else None
     if view is None:
         raise NotFound()
     return view

@@ -52,9 +52,18 @@ class StatusRepository:
     async def get(self, status_id: int) -> Status | None:
         return await self.uow.for_id(status_id).get(Status, status_id)
 
-    async def get_many(self, ids: Iterable[int]) -> dict[int, Status]:
-        rows = await self.uow.scatter(ids, lambda w: select(Status).where(Status.id.in_(w)))
-        return {s.id: s for s in rows}
+    async def get_many(self, ids: Iterable[int], *, reuse: bool = False) -> dict[int, Status]:
+        """With ``reuse``, rows an earlier ``reuse`` call of this unit of work read are not
+        asked for again, and the rows read now are kept for the next."""
+        wanted = set(ids)
+        found = self.uow.loaded(Status, wanted) if reuse else {}
+        rest = wanted - found.keys()
+        if rest:
+            rows = await self.uow.scatter(rest, lambda w: select(Status).where(Status.id.in_(w)))
+            if reuse:
+                self.uow.hold(rows)
+            found.update((s.id, s) for s in rows)
+        return found
 
     async def mentions(self, status_ids: Iterable[int]) -> list[StatusMention]:
         return await self.uow.scatter(

@@ -9,6 +9,7 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 
 from chirp.accounts.repository import AccountRepository
+from chirp.core.entities import Kind, forget_after_commit
 from chirp.core.errors import NotFound, Unprocessable
 from chirp.core.ids import shard_of
 from chirp.core.text import iso
@@ -95,6 +96,7 @@ async def create(
         author = await accounts.get(author_id)
         if author is not None:
             author.last_status_at = now
+        forget_after_commit(uow, rt.entities, Kind.account, [author_id])
         if parent is not None:
             await repo.bump(parent.id, replies_count=1)
         pending = [Pending(m, "mention", author_id, status.id) for m in mentioned]
@@ -116,7 +118,7 @@ async def create(
                 if earlier is not None:
                     return earlier
             raise
-        view = await StatusViews(uow, rt.settings.public_url, author_id).one(status)
+        view = await StatusViews.of(rt, uow, author_id).one(status)
     log.info("status_created", status_id=status.id, account_id=author_id, visibility=visibility)
     assert view is not None
     return view
@@ -132,7 +134,7 @@ async def _earlier_post(
     status = await repo.get(row.status_id)
     if status is None:
         return None
-    return await StatusViews(uow, rt.settings.public_url, author_id).one(status)
+    return await StatusViews.of(rt, uow, author_id).one(status)
 
 
 def _refuse_unsupported(poll: object, scheduled_at: object = None) -> None:
@@ -191,7 +193,7 @@ async def _write_content(
 async def show(rt: Runtime, raw_id: str, viewer_id: int | None) -> dict[str, Any]:
     async with rt.uow() as uow:
         status, _ = await visible_status(rt, uow, raw_id, viewer_id)
-        view = await StatusViews(uow, rt.settings.public_url, viewer_id).one(status)
+        view = await StatusViews.of(rt, uow, viewer_id).one(status)
     if view is None:
         raise NotFound()
     return view
@@ -209,7 +211,7 @@ async def history(rt: Runtime, raw_id: str, viewer_id: int | None) -> list[dict[
     async with rt.uow() as uow:
         status, _ = await visible_status(rt, uow, raw_id, viewer_id)
         edits = await StatusRepository(uow).edits(status.id)
-        author_view = await StatusViews(uow, rt.settings.public_url, viewer_id).one(status)
+        author_view = await StatusViews.of(rt, uow, viewer_id).one(status)
     if author_view is None:
         raise NotFound()
     versions = edits or [
@@ -257,13 +259,14 @@ async def edit(rt: Runtime, raw_id: str, editor_id: int, data: StatusEditInput) 
         # As on Mastodon, an edit's media_ids are the status's media from now on.
         await media.attach(uow, editor_id, status.id, data.media_ids)
         repo.add(_version(rt, status, now))
+        forget_after_commit(uow, rt.entities, Kind.status, [status.id])
         rebloggers = {r.account_id for r in await repo.reblogs_of(status.id)}
         pending = [Pending(a, "update", editor_id, status.id) for a in rebloggers]
         pending += [Pending(m, "mention", editor_id, status.id) for m in mentioned]
         uow.after_commit(delivery.after_commit(rt, pending))
         record(rt, uow, "status.updated", status.id, status_id=status.id, account_id=editor_id)
         await uow.commit()
-        view = await StatusViews(uow, rt.settings.public_url, editor_id).one(status)
+        view = await StatusViews.of(rt, uow, editor_id).one(status)
     log.info("status_edited", status_id=status.id, account_id=editor_id)
     assert view is not None
     return view
@@ -287,7 +290,7 @@ async def delete(rt: Runtime, raw_id: str, author_id: int) -> dict[str, Any]:
         status, _ = await visible_status(rt, uow, raw_id, author_id)
         if status.account_id != author_id:
             raise NotFound()
-        view = await StatusViews(uow, rt.settings.public_url, author_id).one(status)
+        view = await StatusViews.of(rt, uow, author_id).one(status)
         await remove(rt, uow, status)
         await uow.commit()
     log.info("status_deleted", status_id=status.id, account_id=author_id)
@@ -308,6 +311,8 @@ async def remove(rt: Runtime, uow: UnitOfWork, status: Status) -> None:
     if not await repo.delete(status):
         return
     await accounts.bump(author, statuses_count=-1)
+    forget_after_commit(uow, rt.entities, Kind.status, [status_id, *(r.id for r in reblogs)])
+    forget_after_commit(uow, rt.entities, Kind.account, [author, *(r.account_id for r in reblogs)])
     # What the delete's streaming needs, known only now: the row is gone when the job runs.
     public = status.visibility == "public" and reblog_of is None
     record(
@@ -364,7 +369,7 @@ async def context(rt: Runtime, raw_id: str, viewer_id: int | None) -> dict[str, 
             descendants.extend(replies)
             frontier = [r.id for r in replies]
         audience = await Audience.load(uow, [*ancestors, *descendants])
-        views = StatusViews(uow, rt.settings.public_url, viewer_id)
+        views = StatusViews.of(rt, uow, viewer_id)
 
         def keep(s: Status) -> bool:
             return shown_in_timeline(s, None, relations, audience)

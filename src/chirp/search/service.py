@@ -133,4 +133,4 @@ async def _statuses(
     # other route check the page again, so search can never be the one place that leaks.
     audience = await Audience.load(uow, page)
     page = [s for s in page if can_see(s, relations, audience)]
-    return await StatusViews(uow, rt.settings.public_url, relations.viewer_id).render(page)
+    return await StatusViews.of(rt, uow, relations.viewer_id).render(page)

@@ -130,7 +130,7 @@ class _Rendered:
 
 
 async def _render(rt: Runtime, uow: UnitOfWork, status: Status, event: str) -> _Rendered | None:
-    entity = await StatusViews(uow, rt.settings.public_url, None).one(status)
+    entity = await StatusViews.of(rt, uow, None).one(status)
     if entity is None:  # a reblog whose original is gone
         return None
     facts = StatusFacts.of(entity)

@@ -54,7 +54,8 @@ async def visible(
     """The statuses of ``batch`` the viewer may see in a timeline (and that ``rule`` keeps)."""
     repo = StatusRepository(uow)
     wanted = {s.reblog_of_id for s in batch if s.reblog_of_id is not None}
-    originals = await repo.get_many(wanted) if wanted else {}
+    # Kept for hydration (chirp.posts.views), which wants these same originals.
+    originals = await repo.get_many(wanted, reuse=True) if wanted else {}
     audience = await Audience.load(uow, [*batch, *originals.values()], relations)
     out = []
     for status in batch:

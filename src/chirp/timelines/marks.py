@@ -32,9 +32,7 @@ async def _marked(
         relations.muting.clear()  # one's own marks stay listed after a mute
         shown = {s.id for s in await visible(uow, relations, list(found.values()))}
         kept = [(r.id, found[r.status_id]) for r in rows if r.status_id in shown]
-        views = await StatusViews(uow, rt.settings.public_url, viewer_id).render(
-            [s for _, s in kept]
-        )
+        views = await StatusViews.of(rt, uow, viewer_id).render([s for _, s in kept])
         by_id = {int(v["id"]): v for v in views}
         # Marks of statuses no longer visible stay in the list as None: they bound paging.
         return [(r.id, by_id.get(r.status_id)) for r in rows]

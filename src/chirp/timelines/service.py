@@ -23,7 +23,7 @@ async def home(rt: Runtime, viewer_id: int, page: Page) -> Rendered:
     async with rt.uow() as uow:
         relations = await Relations.load(uow, viewer_id, rt.clock.now(), rt.relations)
         statuses = await rt.home.page(uow, relations, page)
-        return await StatusViews(uow, rt.settings.public_url, viewer_id).render(statuses)
+        return await StatusViews.of(rt, uow, viewer_id).render(statuses)
 
 
 async def public(
@@ -39,7 +39,7 @@ async def public(
             return await repo.public(cursor, only_media=only_media)
 
         statuses = await fill(uow, relations, page, fetch)
-        return await StatusViews(uow, rt.settings.public_url, viewer_id).render(statuses)
+        return await StatusViews.of(rt, uow, viewer_id).render(statuses)
 
 
 async def hashtag(
@@ -85,7 +85,7 @@ async def hashtag(
             return set(wanted_all) <= tags_of and not wanted_none & tags_of
 
         statuses = await fill(uow, relations, page, fetch, rule)
-        return await StatusViews(uow, rt.settings.public_url, viewer_id).render(statuses)
+        return await StatusViews.of(rt, uow, viewer_id).render(statuses)
 
 
 async def account(
@@ -121,7 +121,7 @@ async def account(
             statuses = await visible(
                 uow, relations, [found[p.status_id] for p in pins if p.status_id in found]
             )
-            return await StatusViews(uow, rt.settings.public_url, viewer_id).render(statuses)
+            return await StatusViews.of(rt, uow, viewer_id).render(statuses)
         tag = tags.normalize(tagged) if tagged else None
 
         async def fetch(cursor: Page) -> list[Status]:
@@ -135,4 +135,4 @@ async def account(
             )
 
         statuses = await fill(uow, relations, page, fetch)
-        return await StatusViews(uow, rt.settings.public_url, viewer_id).render(statuses)
+        return await StatusViews.of(rt, uow, viewer_id).render(statuses)
