@@ -3,7 +3,7 @@
 Every timeline, status and notification request starts from the viewer's relations: one query
 on the viewer's shard and one on every database ("who blocks me"). They change only when the
 viewer, or someone blocking the viewer, changes an edge, so they are kept per viewer and
-dropped after each such commit (``forget_after_commit``, called by chirp.graph.service).
+dropped after each such commit (``forget_edges_after_commit``, called by chirp.graph.service).
 
 A plain drop-after-commit leaves one race: a read that loaded the old edges before the commit
 stores them after the drop, and a block would stay unseen until the TTL. So each viewer also
@@ -71,7 +71,7 @@ class RelationsCache(Protocol):
     async def clear(self) -> None: ...
 
 
-def forget_after_commit(uow: UnitOfWork, cache: RelationsCache, *account_ids: int) -> None:
+def forget_edges_after_commit(uow: UnitOfWork, cache: RelationsCache, *account_ids: int) -> None:
     """Drop these accounts' relations once ``uow`` commits the edge change between them."""
     changed = list(account_ids)
 
@@ -82,9 +82,7 @@ def forget_after_commit(uow: UnitOfWork, cache: RelationsCache, *account_ids: in
 
 
 class MemoryRelationsCache:
-    def __init__(
-        self, ttl: float, size: int, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, ttl: float, size: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
         self.size = size
         self.clock = clock

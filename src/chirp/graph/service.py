@@ -21,7 +21,7 @@ from chirp.core.ids import parse_id, shard_of
 from chirp.core.pagination import Page
 from chirp.core.text import iso
 from chirp.db.uow import UnitOfWork
-from chirp.graph.cache import forget_after_commit
+from chirp.graph.cache import forget_edges_after_commit
 from chirp.graph.models import Block, Follow, FollowRequest, Mute
 from chirp.graph.repository import GraphRepository
 from chirp.notifications import delivery
@@ -96,7 +96,7 @@ async def _count_follow(
 def _edges_changed(rt: Runtime, uow: UnitOfWork, account_id: int, target_id: int) -> None:
     """An edge between the two changes in ``uow``: both accounts' cached relations go after
     commit (the source's own edges, and the target's "who blocks me")."""
-    forget_after_commit(uow, rt.relations, account_id, target_id)
+    forget_edges_after_commit(uow, rt.relations, account_id, target_id)
 
 
 async def _unfollow(rt: Runtime, uow: UnitOfWork, follower_id: int, target_id: int) -> None:
