@@ -216,6 +216,9 @@ def run(args: argparse.Namespace) -> None:
         log_level="WARNING",
         node_id=63,
         hybrid_threshold=args.threshold,
+        # Post-to-visible is the post's request plus its whole fan-out job: the request waits
+        # for all of it here (by default it answers after 0.5 s and the job goes on).
+        job_inline_wait=300,
         **extra,
     )
     try:
