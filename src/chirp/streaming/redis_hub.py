@@ -34,6 +34,15 @@ HEARTBEAT = 20
 BATCH = 500
 READ_TIMEOUT = 1.0
 
+# Drop this process's claim; the account leaves the "everyone online" set only if no other
+# process holds a live claim (in one step, so a claim made meanwhile is never lost).
+# KEYS: the account's presence, everyone online. ARGV: this node, now, the account id.
+_LEAVE = """
+redis.call('ZREM', KEYS[1], ARGV[1])
+if redis.call('ZCOUNT', KEYS[1], ARGV[2], '+inf') == 0 then redis.call('ZREM', KEYS[2], ARGV[3]) end
+return 1
+"""
+
 
 class RedisHub(Hub):
     def __init__(self, url: str, prefix: str = "") -> None:
@@ -47,6 +56,7 @@ class RedisHub(Hub):
         self._tasks: list[asyncio.Task[None]] = []
         self._reading = False
         self._renewing = False
+        self._leave = self._redis.register_script(_LEAVE)
 
     def _presence_key(self, account_id: int) -> str:
         return f"{self._prefix}streaming:online:{account_id}"
@@ -98,8 +108,9 @@ class RedisHub(Hub):
             self._tasks.append(asyncio.create_task(self._renew(), name="redis-hub-heartbeat"))
 
     async def _mark_absent(self, account_id: int) -> None:
+        keys = [self._presence_key(account_id), self._everyone_key]
         with contextlib.suppress(RedisError):  # the claim lapses by itself anyway
-            await self._redis.zrem(self._presence_key(account_id), self._node)
+            await self._leave(keys=keys, args=[self._node, time.time(), str(account_id)])
 
     async def _claim(self, account_ids: Iterable[int]) -> None:
         until = time.time() + PRESENCE_TTL
