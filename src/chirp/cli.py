@@ -156,7 +156,16 @@ def jobs_drain() -> None:
     """Run (or publish) every job the outbox holds now, in this process."""
     from chirp.jobs import admin
 
-    print(f"handed on {asyncio.run(admin.drain(_settings()))} job(s)")
+    settings = _settings()
+    if not settings.redis_url:
+        # The embedded server keeps home feeds and streams in its own memory: jobs run here
+        # would fill feeds nobody reads. Its relay drains the outbox within a second.
+        console.print(
+            "[red]without CHIRP_REDIS_URL the server runs its own jobs (its feeds live in its "
+            "memory): start `chirp serve`, whose relay drains the outbox[/red]"
+        )
+        raise typer.Exit(2)
+    print(f"handed on {asyncio.run(admin.drain(settings))} job(s)")
 
 
 @app.command()

@@ -95,3 +95,11 @@ def test_serve_refuses_an_unknown_http_server(tmp_path: Path) -> None:
     env = {"CHIRP_DATA_DIR": str(tmp_path), "CHIRP_ENV": "development", "CHIRP_LOG_LEVEL": "ERROR"}
     result = runner.invoke(app, ["serve", "--server", "apache"], env=env)
     assert result.exit_code == 2 and "unknown server" in result.output
+
+
+def test_jobs_drain_refuses_the_embedded_default(tmp_path: Path) -> None:
+    """Without Redis the server's feeds live in its memory: a drain here would be lost."""
+    env = {"CHIRP_DATA_DIR": str(tmp_path), "CHIRP_ENV": "development", "CHIRP_LOG_LEVEL": "ERROR"}
+    result = runner.invoke(app, ["jobs", "drain"], env={**env, "CHIRP_REDIS_URL": ""})
+    assert result.exit_code == 2
+    assert "start `chirp serve`" in result.output

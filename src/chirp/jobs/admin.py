@@ -33,8 +33,12 @@ async def replay(settings: Settings, raw_ids: list[str], *, every: bool) -> tupl
             ids = [i for i in (parse_id(r) for r in raw_ids) if i is not None]
             missing = [r for r in raw_ids if parse_id(r) is None]
         replayed = 0
+        # Without Redis the server keeps feeds and streams in its own memory: a job run in
+        # this short-lived process would write feeds nobody reads. Leave it to the server's
+        # relay, which takes up the outbox within a second (or when it next starts).
+        hand_on = rt.redis is not None
         for job_id in ids:
-            if await rt.jobs.replay(job_id):
+            if await rt.jobs.replay(job_id, hand_on=hand_on):
                 replayed += 1
             else:
                 missing.append(str(job_id))

@@ -233,8 +233,9 @@ class Jobs:
 
     # -- operators -----------------------------------------------------------------------------
 
-    async def replay(self, job_id: int) -> bool:
-        """Put a dead-lettered job back in the outbox, with its tries reset."""
+    async def replay(self, job_id: int, *, hand_on: bool = True) -> bool:
+        """Put a dead-lettered job back in the outbox, with its tries reset, and hand it on
+        at once unless ``hand_on`` is false (then a running server's relay picks it up)."""
         now = self.rt.clock.now()
         async with self.rt.uow(write=True) as uow:
             dead = DeadJobRepository(uow)
@@ -253,7 +254,8 @@ class Jobs:
             )
             await dead.remove(job)
             await uow.commit()
-        await self.committed([job_id])
+        if hand_on:
+            await self.committed([job_id])
         return True
 
     async def _measure(self) -> None:
