@@ -8,7 +8,7 @@ import secrets
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -29,12 +29,17 @@ app.add_typer(media_app, name="media")
 console = Console(stderr=True)
 
 
+def _refuse(message: object) -> NoReturn:
+    """Stop with ``message`` and exit status 2 (a usage or configuration error)."""
+    console.print(f"[red]{message}[/red]")
+    raise typer.Exit(2)
+
+
 def _settings() -> Settings:
     try:
         return load_settings()
     except SettingsError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
+        _refuse(exc)
 
 
 @app.command()
@@ -54,10 +59,7 @@ def serve(
     from chirp.core.logging import configure_logging
 
     if server not in http_server.SERVERS:
-        console.print(
-            f"[red]unknown server {server!r}: use {' or '.join(http_server.SERVERS)}[/red]"
-        )
-        raise typer.Exit(2)
+        _refuse(f"unknown server {server!r}: use {' or '.join(http_server.SERVERS)}")
     # Without a configured domain, links and OAuth endpoints point at where we listen.
     # (Set in the environment so that every worker process sees the same value.)
     if not os.environ.get("CHIRP_DOMAIN"):
@@ -105,11 +107,7 @@ def worker(
 
     settings = _settings()
     if not settings.broker_url:
-        console.print(
-            "[red]CHIRP_BROKER_URL is not set: without a broker, `chirp serve` runs jobs itself"
-            "[/red]"
-        )
-        raise typer.Exit(2)
+        _refuse("CHIRP_BROKER_URL is not set: without a broker, `chirp serve` runs jobs itself")
     jobs_worker.run_many(processes, metrics_port)
 
 
@@ -160,11 +158,10 @@ def jobs_drain() -> None:
     if not settings.redis_url:
         # The embedded server keeps home feeds and streams in its own memory: jobs run here
         # would fill feeds nobody reads. Its relay drains the outbox within a second.
-        console.print(
-            "[red]without CHIRP_REDIS_URL the server runs its own jobs (its feeds live in its "
-            "memory): start `chirp serve`, whose relay drains the outbox[/red]"
+        _refuse(
+            "without CHIRP_REDIS_URL the server runs its own jobs (its feeds live in its "
+            "memory): start `chirp serve`, whose relay drains the outbox"
         )
-        raise typer.Exit(2)
     print(f"handed on {asyncio.run(admin.drain(settings))} job(s)")
 
 
@@ -199,8 +196,7 @@ def seed(
     settings = _settings()
     configure_logging(settings)
     if scale not in SCALES:
-        console.print(f"[red]unknown scale {scale!r}: use one of {', '.join(SCALES)}[/red]")
-        raise typer.Exit(2)
+        _refuse(f"unknown scale {scale!r}: use one of {', '.join(SCALES)}")
     overrides = {
         k: v
         for k, v in {
@@ -215,8 +211,7 @@ def seed(
     try:
         chosen.check()
     except ValueError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
+        _refuse(exc)
     upgrade_all(settings)
     path = tokens or settings.data_dir / "seed-tokens.json"
     started = time.perf_counter()
