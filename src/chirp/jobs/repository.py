@@ -42,9 +42,7 @@ class OutboxRepository:
         return list(await self.uow.session(shard).scalars(query))
 
     async def done(self, event_id: int) -> None:
-        await self.uow.for_id(event_id).execute(
-            delete(OutboxEvent).where(OutboxEvent.id == event_id)
-        )
+        await self.done_many(self.uow.shards.for_id(event_id), [event_id])
 
     async def done_many(self, shard: PhysicalShard, ids: Sequence[int]) -> None:
         await self.uow.session(shard).execute(delete(OutboxEvent).where(OutboxEvent.id.in_(ids)))
