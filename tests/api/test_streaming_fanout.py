@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
 from chirp.accounts.models import Account
+from chirp.db.uow import UnitOfWork
+from chirp.posts.models import Status
 from chirp.runtime import Runtime
+from chirp.streaming import events
 from chirp.timelines import tasks
 from tests.api.test_timelines import follow
 from tests.conftest import Api, User, post, user
@@ -99,3 +103,33 @@ async def test_everyone_online_names_accounts_with_an_open_user_stream(
     async with sse(live, "user", alice.token):
         await wait_online(rt, alice)
         assert int(alice.id) in await rt.hub.everyone_online()
+
+
+async def test_a_fan_out_renders_its_status_once_for_all_its_batches(
+    rt: Runtime, api: Api, live: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    renders: list[int] = []
+    original = events._render
+
+    async def counted(rt: Runtime, uow: UnitOfWork, status: Status, event: str) -> Any:
+        renders.append(status.id)
+        return await original(rt, uow, status, event)
+
+    monkeypatch.setattr(events, "_render", counted)
+    monkeypatch.setattr(rt, "settings", rt.settings.model_copy(update={"fanout_batch": 1}))
+    author, first, second = (
+        await user(api, "alice"),
+        await user(api, "bob"),
+        await user(api, "carol"),
+    )
+    for follower in (first, second):  # two followers: two batches of one
+        await follow(api, follower, author)
+
+    async with sse(live, "user", first.token) as a, sse(live, "user", second.token) as b:
+        await wait_online(rt, first)
+        await wait_online(rt, second)
+        posted = await post(api, author, "to both batches")
+        assert (await a.next_status())[1]["id"] == posted
+        assert (await b.next_status())[1]["id"] == posted
+    # Once for the author's and the public streams, once for every follower batch together.
+    assert renders.count(int(posted)) == 2

@@ -39,22 +39,33 @@ async def status_updated(rt: Runtime, status_id: int, account_ids: Iterable[int]
     await _status_event(rt, "status.update", status_id, account_ids)
 
 
-async def to_home_streams(
-    rt: Runtime, status_id: int, account_ids: Iterable[int], event: str = "update"
-) -> None:
-    """``update`` (or ``status.update``) to the user streams of those of these accounts that
-    are online. The author is skipped: ``status_created`` (``status_updated``) already streams
-    a status to its author."""
-    online = await rt.hub.online(account_ids)
-    if not online:
-        return
-    async with rt.uow() as uow:
-        status = await StatusRepository(uow).get(status_id)
-        rendered = await _render(rt, uow, status, event) if status else None
-    if rendered is None:
-        return
-    online.discard(rendered.status.account_id)
-    await _publish(rt, [(channels.home(a), rendered.envelope) for a in online])
+class HomeStreams:
+    """``update`` (or ``status.update``) of one status to the user streams of those accounts
+    of each batch fan-out hands it that are online. The status is rendered once per job, on
+    the first batch with anyone online, and the same envelope goes to every later batch. The
+    author is skipped: ``status_created`` (``status_updated``) already streams a status to
+    its author."""
+
+    def __init__(self, rt: Runtime, status_id: int, event: str = "update") -> None:
+        self.rt, self.status_id, self.event = rt, status_id, event
+        self._rendered: _Rendered | None = None
+        self._gone = False  # deleted meanwhile, or a reblog whose original is gone
+
+    async def __call__(self, account_ids: Iterable[int]) -> None:
+        online = await self.rt.hub.online(account_ids)
+        if not online or self._gone:
+            return
+        if self._rendered is None:
+            async with self.rt.uow() as uow:
+                status = await StatusRepository(uow).get(self.status_id)
+                rendered = await _render(self.rt, uow, status, self.event) if status else None
+            if rendered is None:
+                self._gone = True
+                return
+            self._rendered = rendered
+        online.discard(self._rendered.status.account_id)
+        envelope = self._rendered.envelope
+        await _publish(self.rt, [(channels.home(a), envelope) for a in online])
 
 
 async def status_deleted(

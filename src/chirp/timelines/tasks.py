@@ -104,10 +104,7 @@ async def status_created(rt: Runtime, payload: dict[str, Any]) -> None:
     # Big authors under hybrid (and everyone under pull) are not pushed, but their followers
     # who are online still see the post arrive on their stream.
     push = feeds and await _pushes_to_followers(rt, author_id)
-
-    async def stream(batch: list[int]) -> None:
-        await streams.to_home_streams(rt, status_id, batch)
-
+    stream = streams.HomeStreams(rt, status_id)
     if push or not await _stream_to_online_followers(rt, author_id, stream):
         async for batch in follower_batches(rt, author_id):
             if push:
@@ -150,10 +147,7 @@ async def status_updated(rt: Runtime, payload: dict[str, Any]) -> None:
     """Feeds hold ids, so an edit changes none of them; stream listeners get the new version."""
     status_id, author_id = int(payload["status_id"]), int(payload["account_id"])
     await streams.status_updated(rt, status_id, [author_id])
-
-    async def stream(batch: list[int]) -> None:
-        await streams.to_home_streams(rt, status_id, batch, event="status.update")
-
+    stream = streams.HomeStreams(rt, status_id, event="status.update")
     if not await _stream_to_online_followers(rt, author_id, stream):
         async for batch in follower_batches(rt, author_id):
             await stream(batch)
