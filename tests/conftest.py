@@ -111,6 +111,7 @@ class FakeClock(Clock):
 async def session_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     rt = Runtime.build(settings)
     yield rt
+    await forget_everything(rt)  # a run leaves no keys behind in a shared Redis
     await rt.close()
 
 
@@ -118,9 +119,7 @@ async def session_runtime(settings: Settings) -> AsyncIterator[Runtime]:
 async def rt(session_runtime: Runtime) -> AsyncIterator[Runtime]:
     """The shared runtime over empty databases, with the real clock."""
     await empty_all_tables(session_runtime)
-    await session_runtime.feeds.clear()
-    await session_runtime.relations.clear()
-    await session_runtime.entities.clear()
+    await forget_everything(session_runtime)
     session_runtime.clock = Clock()
     yield session_runtime
 
@@ -130,6 +129,13 @@ def clock(rt: Runtime) -> FakeClock:
     fake = FakeClock()
     rt.clock = fake
     return fake
+
+
+async def forget_everything(rt: Runtime) -> None:
+    """Every feed and cached entry of this run's deployment."""
+    await rt.feeds.clear()
+    await rt.relations.clear()
+    await rt.entities.clear()
 
 
 async def empty_all_tables(rt: Runtime) -> None:
@@ -268,4 +274,8 @@ def e2e_env(settings: Settings) -> Iterator[dict[str, str]]:
     )
     if settings.shard_urls:
         env["CHIRP_SHARD_URLS"] = ",".join(settings.shard_urls)
+    if settings.redis_url:
+        # The scaled deployment: feeds, caches and streams in the same Redis as this process.
+        env["CHIRP_REDIS_URL"] = settings.redis_url
+        env["CHIRP_REDIS_PREFIX"] = settings.redis_prefix
     yield env
