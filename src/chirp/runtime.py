@@ -125,6 +125,8 @@ class Runtime:
     async def close(self) -> None:
         await self.jobs.stop()
         await self.feeds.close()
+        if self.redis is not None:
+            await self.redis.aclose()
         await self.hub.close()
         if "media" in self.__dict__:
             await self.media.close()

@@ -19,6 +19,7 @@ from chirp.graph.repository import GraphRepository
 
 if TYPE_CHECKING:
     from chirp.graph.cache import Edges, RelationsCache
+    from chirp.runtime import Runtime
 
 
 class Followed(NamedTuple):
@@ -36,6 +37,11 @@ class Relations:
     blocked_by: set[int] = field(default_factory=set)
     muting: set[int] = field(default_factory=set)
     muting_notifications: set[int] = field(default_factory=set)  # muted, notifications too
+
+    @classmethod
+    async def of(cls, rt: Runtime, uow: UnitOfWork, viewer_id: int | None) -> Relations:
+        """The viewer's relations now, through the runtime's cache."""
+        return await cls.load(uow, viewer_id, rt.clock.now(), rt.relations)
 
     @classmethod
     async def load(

@@ -101,7 +101,6 @@ def _edges_changed(rt: Runtime, uow: UnitOfWork, account_id: int, target_id: int
 
 async def _unfollow(rt: Runtime, uow: UnitOfWork, follower_id: int, target_id: int) -> None:
     graph = GraphRepository(uow)
-    _edges_changed(rt, uow, follower_id, target_id)
     if await graph.remove(Follow, follower_id, target_id):
         await _count_follow(rt, uow, follower_id, target_id, -1)
         home_changed(rt, uow, follower_id)
@@ -115,6 +114,7 @@ async def unfollow(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
     async with rt.uow(write=True) as uow:
         target = await _target(uow, raw_id)
         await _unfollow(rt, uow, viewer_id, target.id)
+        _edges_changed(rt, uow, viewer_id, target.id)
         await uow.commit()
     return (await relationships(rt, viewer_id, [str(target.id)]))[0]
 

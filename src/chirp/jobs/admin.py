@@ -5,7 +5,7 @@ from __future__ import annotations
 from chirp.config import Settings
 from chirp.core.ids import parse_id
 from chirp.core.text import iso
-from chirp.jobs.repository import DeadJobRepository, OutboxRepository
+from chirp.jobs.repository import DeadJobRepository
 from chirp.runtime import Runtime
 
 
@@ -50,14 +50,7 @@ async def replay(settings: Settings, raw_ids: list[str], *, every: bool) -> tupl
 async def status(settings: Settings) -> dict[str, int]:
     rt = Runtime.build(settings)
     try:
-        async with rt.uow() as uow:
-            found = {
-                "outbox": await OutboxRepository(uow).waiting(),
-                "dead": await DeadJobRepository(uow).count(),
-            }
-        if rt.jobs.broker is not None:
-            found["broker"] = await rt.jobs.broker.depth()
-        return found
+        return await rt.jobs.depths()
     finally:
         await rt.close()
 

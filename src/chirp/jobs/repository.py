@@ -64,13 +64,7 @@ class OutboxRepository:
         self.uow.for_id(event.id).add(event)
 
     async def waiting(self) -> int:
-        async def one(shard: PhysicalShard) -> int:
-            found = await self.uow.session(shard).scalar(
-                select(func.count()).select_from(OutboxEvent)
-            )
-            return int(found or 0)
-
-        return sum(await self.uow.shards.gather(one))
+        return sum(await self.uow.everywhere(select(func.count()).select_from(OutboxEvent)))
 
 
 class DeadJobRepository:
@@ -93,8 +87,4 @@ class DeadJobRepository:
         return sorted(rows, key=lambda j: j.id, reverse=True)[:limit]
 
     async def count(self) -> int:
-        async def one(shard: PhysicalShard) -> int:
-            found = await self.uow.session(shard).scalar(select(func.count()).select_from(DeadJob))
-            return int(found or 0)
-
-        return sum(await self.uow.shards.gather(one))
+        return sum(await self.uow.everywhere(select(func.count()).select_from(DeadJob)))

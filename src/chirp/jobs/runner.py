@@ -52,10 +52,6 @@ class Jobs:
         self._tasks: list[asyncio.Task[None]] = []
         self._handoffs: set[asyncio.Task[int]] = set()
 
-    @property
-    def inline(self) -> bool:
-        return self.broker is None
-
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def start(self, *, consume: bool = False) -> None:
@@ -116,7 +112,12 @@ class Jobs:
     async def pump(self, ids: list[int] | None = None) -> int:
         """Claim available events (only ``ids``, when given) and handle or publish them."""
         handed = 0
-        for shard in self.rt.shards.physical:
+        # Given ids, only their own databases hold them (an event lives on its id's shard).
+        shards = self.rt.shards.physical
+        if ids is not None:
+            mine = {self.rt.shards.for_id(i).index for i in ids}
+            shards = [shard for shard in shards if shard.index in mine]
+        for shard in shards:
             now = self.rt.clock.now()
             async with self.rt.uow(write=True) as uow:
                 events = await OutboxRepository(uow).claim(shard, now, now + LEASE, BATCH, ids)
@@ -258,18 +259,30 @@ class Jobs:
             await self.committed([job_id])
         return True
 
+    async def depths(self) -> dict[str, int]:
+        """Events waiting in the outbox, dead jobs, and (with a broker) its queue's depth."""
+        found = await self._stored_depths()
+        if self.broker is not None:
+            found["broker"] = await self.broker.depth()
+        return found
+
+    async def _stored_depths(self) -> dict[str, int]:
+        async with self.rt.uow() as uow:
+            return {
+                "outbox": await OutboxRepository(uow).waiting(),
+                "dead": await DeadJobRepository(uow).count(),
+            }
+
     async def _measure(self) -> None:
         moment = asyncio.get_running_loop().time()
         if moment - self._measured < MEASURE_SECONDS:
             return
         self._measured = moment
-        async with self.rt.uow() as uow:
-            waiting = await OutboxRepository(uow).waiting()
-            dead = await DeadJobRepository(uow).count()
-        self.rt.metrics.queue_depth.labels("outbox").set(waiting)
-        self.rt.metrics.dead_letters.set(dead)
+        stored = await self._stored_depths()
+        self.rt.metrics.queue_depth.labels("outbox").set(stored["outbox"])
+        self.rt.metrics.dead_letters.set(stored["dead"])
         if self.broker is not None:
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception):  # the gauges above still count
                 self.rt.metrics.queue_depth.labels("broker").set(await self.broker.depth())
 
 

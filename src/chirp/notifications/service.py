@@ -101,13 +101,12 @@ async def _render(
     invisible, an account blocked or muted since)."""
     if not rows:
         return []
-    now = rt.clock.now()
-    relations = await Relations.load(uow, viewer_id, now, rt.relations)
+    relations = await Relations.of(rt, uow, viewer_id)
     base = rt.settings.public_url
     accounts = await public_entities(uow, rt.entities, base, (r.from_account_id for r in rows))
     status_ids = [r.status_id for r in rows if r.type in WITH_STATUS and r.status_id]
     statuses = await StatusRepository(uow).get_many(status_ids)
-    audience = await Audience.load(uow, statuses.values())
+    audience = await Audience.load(uow, statuses.values(), relations)
     visible = [s for s in statuses.values() if can_see(s, relations, audience)]
     views = {int(v["id"]): v for v in await StatusViews.of(rt, uow, viewer_id).render(visible)}
     out = []

@@ -42,9 +42,9 @@ async def _load(
     original = await repo.get(status.reblog_of_id) if status.reblog_of_id else None
     if status.reblog_of_id is not None and original is None:
         raise NotFound()
-    relations = await Relations.load(uow, viewer_id, rt.clock.now(), rt.relations)
+    relations = await Relations.of(rt, uow, viewer_id)
     shown = [status] if original is None else [status, original]
-    audience = await Audience.load(uow, shown)
+    audience = await Audience.load(uow, shown, relations)
     if not all(can_see(s, relations, audience) for s in shown):
         raise NotFound()
     return status, original, relations

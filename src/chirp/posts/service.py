@@ -368,7 +368,7 @@ async def context(rt: Runtime, raw_id: str, viewer_id: int | None) -> dict[str, 
             replies = sorted(await repo.replies_to(frontier), key=lambda s: s.id)
             descendants.extend(replies)
             frontier = [r.id for r in replies]
-        audience = await Audience.load(uow, [*ancestors, *descendants])
+        audience = await Audience.load(uow, [*ancestors, *descendants], relations)
         views = StatusViews.of(rt, uow, viewer_id)
 
         def keep(s: Status) -> bool:

@@ -25,10 +25,10 @@ class Audience:
 
     @classmethod
     async def load(
-        cls, uow: UnitOfWork, statuses: Iterable[Status], relations: Relations | None = None
+        cls, uow: UnitOfWork, statuses: Iterable[Status], relations: Relations
     ) -> Audience:
-        """With the viewer's ``relations``, only the statuses whose access turns on a mention
-        are asked about: a timeline page of followed accounts' posts then needs no query."""
+        """Only the statuses whose access for this viewer turns on a mention are asked
+        about: a page of followed accounts' posts needs no query."""
         limited = [
             s.id
             for s in statuses
@@ -44,10 +44,8 @@ class Audience:
         return account_id in self._mentioned.get(status_id, ())
 
 
-def _decided(status: Status, relations: Relations | None) -> bool:
+def _decided(status: Status, relations: Relations) -> bool:
     """Whether ``can_see`` decides this private or direct status without its mentions."""
-    if relations is None:
-        return False
     if relations.viewer_id is None:
         return True  # nobody signed in sees any
     if status.account_id == relations.viewer_id or status.account_id in relations.blocked_by:

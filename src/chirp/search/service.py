@@ -43,7 +43,7 @@ async def search(rt: Runtime, viewer_id: int | None, query: SearchQuery) -> dict
     if query.offset + query.bounded_limit > MAX_WINDOW:
         return found
     async with rt.uow() as uow:
-        relations = await Relations.load(uow, viewer_id, rt.clock.now(), rt.relations)
+        relations = await Relations.of(rt, uow, viewer_id)
         if "accounts" in kinds:
             found["accounts"] = await _accounts(rt, uow, text, query, relations)
         if "hashtags" in kinds:
@@ -61,7 +61,7 @@ async def accounts(rt: Runtime, viewer_id: int, query: SearchQuery) -> list[dict
     if query.offset + query.bounded_limit > MAX_WINDOW:
         return []
     async with rt.uow() as uow:
-        relations = await Relations.load(uow, viewer_id, rt.clock.now(), rt.relations)
+        relations = await Relations.of(rt, uow, viewer_id)
         return await _accounts(rt, uow, text, query, relations)
 
 
@@ -131,6 +131,6 @@ async def _statuses(
     page = _window(sorted({s.id: s for s in rows}.values(), key=lambda s: -s.id), query)
     # The query already keeps to what the searcher may see; the rules that decide every
     # other route check the page again, so search can never be the one place that leaks.
-    audience = await Audience.load(uow, page)
+    audience = await Audience.load(uow, page, relations)
     page = [s for s in page if can_see(s, relations, audience)]
     return await StatusViews.of(rt, uow, relations.viewer_id).render(page)

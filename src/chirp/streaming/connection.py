@@ -153,8 +153,6 @@ class Connection:
             return self._relations
         if time.monotonic() - self._relations_at >= self.rt.settings.streaming_recheck_seconds:
             async with self.rt.uow() as uow:
-                self._relations = await Relations.load(
-                    uow, self.account_id, self.rt.clock.now(), self.rt.relations
-                )
+                self._relations = await Relations.of(self.rt, uow, self.account_id)
             self._relations_at = time.monotonic()
         return self._relations

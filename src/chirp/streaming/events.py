@@ -29,26 +29,36 @@ from chirp.streaming import channels
 from chirp.streaming.messages import Envelope, StatusFacts
 
 
-async def status_created(rt: Runtime, status_id: int) -> None:
-    """``update`` on the public and hashtag streams the status belongs to, and to its author."""
-    await _status_event(rt, "update", status_id)
+async def status_created(rt: Runtime, status_id: int) -> HomeStreams:
+    """``update`` on the public and hashtag streams the status belongs to, and to its author;
+    answers the streams for the followers' batches, holding the render if one was made."""
+    rendered = await _status_event(rt, "update", status_id)
+    return HomeStreams(rt, status_id, rendered=rendered)
 
 
-async def status_updated(rt: Runtime, status_id: int, account_ids: Iterable[int]) -> None:
-    """``status.update`` where the status was streamed, and to these accounts' user streams."""
-    await _status_event(rt, "status.update", status_id, account_ids)
+async def status_updated(rt: Runtime, status_id: int, account_ids: Iterable[int]) -> HomeStreams:
+    """``status.update`` where the status was streamed, and to these accounts' user streams;
+    answers the streams for the followers' batches, as ``status_created`` does."""
+    rendered = await _status_event(rt, "status.update", status_id, account_ids)
+    return HomeStreams(rt, status_id, "status.update", rendered)
 
 
 class HomeStreams:
     """``update`` (or ``status.update``) of one status to the user streams of those accounts
-    of each batch fan-out hands it that are online. The status is rendered once per job, on
-    the first batch with anyone online, and the same envelope goes to every later batch. The
-    author is skipped: ``status_created`` (``status_updated``) already streams a status to
-    its author."""
+    of each batch fan-out hands it that are online. The status is rendered once per job (by
+    ``status_created``/``status_updated`` when they streamed it, else on the first batch with
+    anyone online) and the same envelope goes to every batch. The author is skipped:
+    ``status_created`` (``status_updated``) already streams a status to its author."""
 
-    def __init__(self, rt: Runtime, status_id: int, event: str = "update") -> None:
+    def __init__(
+        self,
+        rt: Runtime,
+        status_id: int,
+        event: str = "update",
+        rendered: _Rendered | None = None,
+    ) -> None:
         self.rt, self.status_id, self.event = rt, status_id, event
-        self._rendered: _Rendered | None = None
+        self._rendered = rendered
         self._gone = False  # deleted meanwhile, or a reblog whose original is gone
 
     async def __call__(self, account_ids: Iterable[int]) -> None:
@@ -112,18 +122,20 @@ async def notification_created(rt: Runtime, notifications: Iterable[tuple[int, i
 
 async def _status_event(
     rt: Runtime, event: str, status_id: int, account_ids: Iterable[int] = ()
-) -> None:
+) -> _Rendered | None:
+    """Stream the status to its author, these accounts and its public streams; the render
+    (None when nobody needed one, or the status is gone)."""
     async with rt.uow() as uow:
         status = await StatusRepository(uow).get(status_id)
         if status is None:
-            return
+            return None
         online = await rt.hub.online([status.account_id, *account_ids])
         public = status.visibility == "public" and status.reblog_of_id is None
         if not online and not public:
-            return  # nobody to stream it to: skip rendering
+            return None  # nobody to stream it to: skip rendering
         rendered = await _render(rt, uow, status, event)
     if rendered is None:
-        return
+        return None
     targets = [channels.home(a) for a in online]
     if public:
         for tag in rendered.tags:
@@ -131,6 +143,7 @@ async def _status_event(
         if status.in_reply_to_account_id in (None, status.account_id):
             targets += [channels.PUBLIC, channels.PUBLIC_LOCAL]  # every status here is local
     await _publish(rt, [(channel, rendered.envelope) for channel in targets])
+    return rendered
 
 
 @dataclass(frozen=True, slots=True)

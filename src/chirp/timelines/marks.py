@@ -28,7 +28,7 @@ async def _marked(
         repo = StatusRepository(uow)
         rows = await repo.marks_page(model, viewer_id, page)
         found = await repo.get_many(r.status_id for r in rows)
-        relations = await Relations.load(uow, viewer_id, rt.clock.now(), rt.relations)
+        relations = await Relations.of(rt, uow, viewer_id)
         relations.muting.clear()  # one's own marks stay listed after a mute
         shown = {s.id for s in await visible(uow, relations, list(found.values()))}
         kept = [(r.id, found[r.status_id]) for r in rows if r.status_id in shown]

@@ -178,7 +178,7 @@ class RedisFeeds:
             await self.redis.delete(*batch)
 
     async def close(self) -> None:
-        await self.redis.aclose()
+        return None  # the client is the runtime's, shared with the caches: it closes it
 
 
 async def _scan_batches(redis: Redis, pattern: str, size: int = 500):  # type: ignore[no-untyped-def]

@@ -21,7 +21,7 @@ Rendered = list[dict[str, Any]]
 
 async def home(rt: Runtime, viewer_id: int, page: Page) -> Rendered:
     async with rt.uow() as uow:
-        relations = await Relations.load(uow, viewer_id, rt.clock.now(), rt.relations)
+        relations = await Relations.of(rt, uow, viewer_id)
         statuses = await rt.home.page(uow, relations, page)
         return await StatusViews.of(rt, uow, viewer_id).render(statuses)
 
@@ -32,7 +32,7 @@ async def public(
     if remote:
         return []  # no remote posts exist: Chirp does not federate
     async with rt.uow() as uow:
-        relations = await Relations.load(uow, viewer_id, rt.clock.now(), rt.relations)
+        relations = await Relations.of(rt, uow, viewer_id)
         repo = StatusRepository(uow)
 
         async def fetch(cursor: Page) -> list[Status]:
@@ -61,7 +61,7 @@ async def hashtag(
     wanted_all = [tags.normalize(t) for t in all_of]
     wanted_none = {tags.normalize(t) for t in none_of}
     async with rt.uow() as uow:
-        relations = await Relations.load(uow, viewer_id, rt.clock.now(), rt.relations)
+        relations = await Relations.of(rt, uow, viewer_id)
         repo = StatusRepository(uow)
 
         carried: dict[int, set[str]] = {}
@@ -105,7 +105,7 @@ async def account(
         owner = await AccountRepository(uow).get(account_id) if account_id else None
         if owner is None:
             raise NotFound()
-        relations = await Relations.load(uow, viewer_id, rt.clock.now(), rt.relations)
+        relations = await Relations.of(rt, uow, viewer_id)
         if owner.id in relations.blocked_by:
             return []  # Mastodon shows an empty list to someone the account blocked
         # Mutes do not hide an account's own page; blocks and visibility still apply.

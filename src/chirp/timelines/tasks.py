@@ -28,6 +28,12 @@ log = structlog.get_logger(__name__)
 FEED_STRATEGIES = ("push", "hybrid")
 
 
+def _every_feed(rt: Runtime, account_ids: list[int]) -> list[str]:
+    """These accounts' feeds under every strategy that keeps feeds: a delete or a follow
+    change reaches feeds a strategy switch may have left behind, in one call."""
+    return [key for name in FEED_STRATEGIES for key in rt.feed_reader.keys(name, account_ids)]
+
+
 async def follower_batches(rt: Runtime, author_id: int) -> AsyncIterator[list[int]]:
     """The author's followers, a batch at a time, one database after another; each batch read
     in a unit of work of its own so no transaction stays open across the feed writes."""
@@ -95,7 +101,7 @@ async def status_created(rt: Runtime, payload: dict[str, Any]) -> None:
         tagged = status.visibility == "public" and status.reblog_of_id is None
         names = [t.name for t in await StatusRepository(uow).tags([status_id])] if tagged else []
         tag_followers = await TagRepository(uow).followers_of(names) if names else []
-    await streams.status_created(rt, status_id)
+    stream = await streams.status_created(rt, status_id)
     reader, name, feeds = rt.feed_reader, rt.home.name, rt.home.keeps_feeds
     inserted = 0
     if feeds:
@@ -104,7 +110,6 @@ async def status_created(rt: Runtime, payload: dict[str, Any]) -> None:
     # Big authors under hybrid (and everyone under pull) are not pushed, but their followers
     # who are online still see the post arrive on their stream.
     push = feeds and await _pushes_to_followers(rt, author_id)
-    stream = streams.HomeStreams(rt, status_id)
     if push or not await _stream_to_online_followers(rt, author_id, stream):
         async for batch in follower_batches(rt, author_id):
             if push:
@@ -126,9 +131,7 @@ async def status_deleted(rt: Runtime, payload: dict[str, Any]) -> None:
     async with rt.uow() as uow:
         tag_followers = await TagRepository(uow).followers_of(names) if names else []
     public = bool(payload.get("public"))
-    for name in FEED_STRATEGIES:
-        keys = rt.feed_reader.keys(name, [author_id, *tag_followers])
-        await rt.feeds.remove(keys, [status_id])
+    await rt.feeds.remove(_every_feed(rt, [author_id, *tag_followers]), [status_id])
     await streams.status_deleted(rt, status_id, [author_id], public=public, tags=names)
 
     async def stream(batch: list[int]) -> None:
@@ -138,16 +141,14 @@ async def status_deleted(rt: Runtime, payload: dict[str, Any]) -> None:
     # hold the status.
     if rt.home.keeps_feeds or not await _stream_to_online_followers(rt, author_id, stream):
         async for batch in follower_batches(rt, author_id):
-            for name in FEED_STRATEGIES:
-                await rt.feeds.remove(rt.feed_reader.keys(name, batch), [status_id])
+            await rt.feeds.remove(_every_feed(rt, batch), [status_id])
             await stream(batch)
 
 
 async def status_updated(rt: Runtime, payload: dict[str, Any]) -> None:
     """Feeds hold ids, so an edit changes none of them; stream listeners get the new version."""
     status_id, author_id = int(payload["status_id"]), int(payload["account_id"])
-    await streams.status_updated(rt, status_id, [author_id])
-    stream = streams.HomeStreams(rt, status_id, event="status.update")
+    stream = await streams.status_updated(rt, status_id, [author_id])
     if not await _stream_to_online_followers(rt, author_id, stream):
         async for batch in follower_batches(rt, author_id):
             await stream(batch)
@@ -157,5 +158,4 @@ async def homes_invalidated(rt: Runtime, payload: dict[str, Any]) -> None:
     """A follow, unfollow, block, mute or tag follow changed what these accounts' home
     timelines hold: drop their feeds, rebuilt from the database on the next read."""
     accounts = [int(a) for a in payload["account_ids"]]
-    for name in FEED_STRATEGIES:
-        await rt.feeds.drop(rt.feed_reader.keys(name, accounts))
+    await rt.feeds.drop(_every_feed(rt, accounts))
