@@ -34,6 +34,7 @@ from chirp.accounts.models import Account
 from chirp.config import Environment, Settings
 from chirp.core.ids import shard_of
 from chirp.core.pagination import Page
+from chirp.db.admin import reset_databases
 from chirp.db.migrate import upgrade_all
 from chirp.db.shards import shard_for_key
 from chirp.graph.models import Follow
@@ -183,19 +184,6 @@ def table(results: dict[str, Any], sizes: list[int], ceiling: float) -> str:
     return "\n".join(lines)
 
 
-async def _databases(pg: str, names: list[str], *, create: bool) -> None:
-    import asyncpg
-
-    admin = await asyncpg.connect(f"{pg}/postgres")
-    try:
-        for name in names:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            if create:
-                await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-
-
 def run(args: argparse.Namespace) -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     prefix = f"bench-fanout-{secrets.token_hex(3)}:"
@@ -203,7 +191,7 @@ def run(args: argparse.Namespace) -> None:
     names = [f"chirp_fanout_{os.getpid()}_{n}" for n in range(2)]
     extra: dict[str, Any] = {}
     if args.pg:
-        asyncio.run(_databases(args.pg, names, create=True))
+        asyncio.run(reset_databases(args.pg, names, create=True))
         base = args.pg.replace("postgresql://", "postgresql+asyncpg://", 1)
         extra["shard_urls"] = [f"{base}/{name}" for name in names]
     settings = Settings(
@@ -229,7 +217,7 @@ def run(args: argparse.Namespace) -> None:
         asyncio.run(clear(prefix))
         shutil.rmtree(data_dir, ignore_errors=True)
         if args.pg:
-            asyncio.run(_databases(args.pg, names, create=False))
+            asyncio.run(reset_databases(args.pg, names, create=False))
 
 
 def main() -> None:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -23,6 +25,7 @@ from sqlalchemy import delete
 from chirp.app import create_app
 from chirp.config import Environment, Settings
 from chirp.core.clock import Clock
+from chirp.db.admin import reset_databases
 from chirp.db.migrate import upgrade_all
 from chirp.db.models import Base
 from chirp.runtime import Runtime
@@ -35,16 +38,25 @@ REDIS = os.environ.get("CHIRP_TEST_REDIS", "redis://127.0.0.1:6379/0")
 PASSWORD = "Correct-Horse-Battery-9"
 
 
-async def _recreate_pg_databases() -> list[str]:
-    import asyncpg
+def free_port() -> int:
+    """A loopback port nothing listens on now (for servers the tests start)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
-    admin = await asyncpg.connect(f"{PG}/postgres")
+
+def reachable(url: str) -> bool:
+    """Whether something accepts connections at the URL's host and port (a service is up)."""
+    parts = urlsplit(url)
     try:
-        for name in PG_SHARDS:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 0), 1):
+            return True
+    except OSError:
+        return False
+
+
+async def _recreate_pg_databases() -> list[str]:
+    await reset_databases(PG, PG_SHARDS, create=True)
     base = PG.replace("postgresql://", "postgresql+asyncpg://", 1)
     return [f"{base}/{name}" for name in PG_SHARDS]
 
@@ -74,24 +86,13 @@ def _settings(data_dir: Path, **extra: Any) -> Settings:
     )
 
 
-async def _drop_pg_databases() -> None:
-    import asyncpg
-
-    admin = await asyncpg.connect(f"{PG}/postgres")
-    try:
-        for name in PG_SHARDS:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     settings = _settings(tmp_path_factory.mktemp("chirp"))
     upgrade_all(settings)
     yield settings
     if BACKEND == "postgres":
-        asyncio.run(_drop_pg_databases())
+        asyncio.run(reset_databases(PG, PG_SHARDS, create=False))
 
 
 class FakeClock(Clock):

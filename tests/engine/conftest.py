@@ -16,7 +16,6 @@ import itertools
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -35,6 +34,7 @@ from chirp.accounts.registration import register
 from chirp.accounts.schemas import Registration
 from chirp.config import Settings
 from chirp.core.ids import shard_of
+from chirp.db.admin import reset_databases
 from chirp.db.migrate import upgrade_all
 from chirp.db.shards import shard_for_key
 from chirp.graph.models import Follow
@@ -42,26 +42,20 @@ from chirp.jobs.repository import DeadJobRepository, OutboxRepository
 from chirp.runtime import Runtime
 from chirp.seed.rows import account_row, follow_row
 from chirp.timelines.redis_feeds import READY
-from tests.conftest import BACKEND, PASSWORD, PG, REDIS, _settings, empty_all_tables
+from tests.conftest import (
+    BACKEND,
+    PASSWORD,
+    PG,
+    REDIS,
+    _settings,
+    empty_all_tables,
+    free_port,
+    reachable,
+)
 
 BROKER = os.environ.get("CHIRP_TEST_BROKER", "amqp://guest:guest@127.0.0.1:5672/")
 # Node ids of the processes a test starts (the test process itself is node 1, as in tests/).
 WORKER_NODES = itertools.cycle(range(10, 60))
-
-
-def reachable(url: str) -> bool:
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 0), 1):
-            return True
-    except OSError:
-        return False
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -81,19 +75,6 @@ def services(rabbitmq: None) -> None:
 # -- databases -----------------------------------------------------------------------------------
 
 
-async def _reset_pg(names: list[str], *, create: bool) -> None:
-    import asyncpg
-
-    admin = await asyncpg.connect(f"{PG}/postgres")
-    try:
-        for name in names:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            if create:
-                await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-
-
 @pytest.fixture(scope="module")
 def module_settings(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -104,14 +85,14 @@ def module_settings(
     extra: dict[str, Any] = {}
     if BACKEND == "postgres":
         names = [f"chirp_engine_{os.getpid()}_{module}_{n}" for n in range(2)]
-        asyncio.run(_reset_pg(names, create=True))
+        asyncio.run(reset_databases(PG, names, create=True))
         base = PG.replace("postgresql://", "postgresql+asyncpg://", 1)
         extra["shard_urls"] = [f"{base}/{name}" for name in names]
     settings = _settings(tmp_path_factory.mktemp(f"engine-{module}"), **extra)
     upgrade_all(settings)
     yield settings
     if names:
-        asyncio.run(_reset_pg(names, create=False))
+        asyncio.run(reset_databases(PG, names, create=False))
 
 
 def configured(base: Settings, **changes: Any) -> Settings:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -17,6 +16,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.conftest import free_port
 
 CONF = Path(__file__).parents[2] / "deploy" / "nginx.conf"
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -26,15 +27,9 @@ pytestmark = pytest.mark.skipif(
 KEY = "ab/cd/abcd" + "0" * 60 + ".jpg"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def nginx(tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     media = tmp_path / "media"
     (media / KEY).parent.mkdir(parents=True)
     (media / KEY).write_bytes(b"\xff\xd8\xff pretend image bytes")

@@ -21,22 +21,14 @@ from chirp.runtime import Runtime
 from chirp.streaming.hub import build_hub
 from chirp.streaming.messages import Envelope
 from chirp.streaming.redis_hub import RedisHub
-from tests.conftest import Api, user
+from tests.conftest import Api, reachable, user
 from tests.streaming import live_server, sse
 
 REDIS = os.environ.get("CHIRP_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
 
-def _redis_reachable() -> bool:
-    try:
-        redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        return False
-    return True
-
-
 pytestmark = pytest.mark.skipif(
-    not _redis_reachable(), reason=f"cross-process streaming needs a Redis at {REDIS}"
+    not reachable(REDIS), reason=f"cross-process streaming needs a Redis at {REDIS}"
 )
 
 

@@ -8,7 +8,6 @@ from typing import Any, TypeVar
 
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
-from starlette.datastructures import UploadFile
 
 from chirp.core.errors import FieldErrors, PayloadTooLarge, Unprocessable
 
@@ -106,7 +105,3 @@ def _code_for(kind: str) -> str:
     if kind.endswith("too_short"):
         return "ERR_TOO_SHORT"
     return "ERR_INVALID"
-
-
-def is_file(value: object) -> bool:
-    return isinstance(value, UploadFile)

@@ -43,7 +43,10 @@ async def store_images(rt: Runtime, received: Received) -> dict[str, str]:
             processed = await process_now(rt, staged.path, rt.media.limits(crop=SIZES[name]))
             discard(processed.preview.path)  # profiles show the one cropped image
             original = processed.original
-            await rt.media.storage.put(original.key, original.path, original.content_type)
+            try:
+                await rt.media.storage.put(original.key, original.path, original.content_type)
+            finally:  # a stored file was moved away; this is what a failure left
+                discard(original.path)
             keys[name] = original.key
     finally:
         received.discard()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from chirp.core.ids import time_of
 from chirp.db.shards import shard_for_key
 from chirp.seed import ids
+from chirp.seed.rows import follow_row
 from chirp.seed.words import ADJECTIVES, NOUNS
 
 DAY_MS = 86_400_000
@@ -98,14 +99,7 @@ def follows(
             made += 1
             people.followers[target] += 1
             rows.append(
-                {
-                    "id": follow_id,
-                    "account_id": people.ids[follower],
-                    "target_id": people.ids[target],
-                    "show_reblogs": True,
-                    "notify": False,
-                    "created_at": time_of(follow_id),
-                }
+                follow_row(follow_id, people.ids[follower], people.ids[target], time_of(follow_id))
             )
         people.following[follower] = degree
         yield rows
