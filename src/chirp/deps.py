@@ -12,10 +12,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from chirp.core import keys
 from chirp.core.errors import Forbidden, Unauthorized, Unprocessable
+from chirp.oauth import cache as token_cache
 from chirp.oauth import scopes as scope_rules
-from chirp.oauth import tokens
 from chirp.oauth.tokens import Bearer
 from chirp.runtime import Runtime
 
@@ -40,15 +39,9 @@ async def get_bearer(
     presented = credentials.credentials if credentials else request.query_params.get("access_token")
     if not presented:
         return None
-    digest = keys.digest(presented)
-    bearer = rt.tokens.get(digest)
-    if bearer is not None:
-        return bearer
-    async with rt.uow() as uow:
-        bearer = await tokens.resolve(uow, presented)
+    bearer = await token_cache.resolve(rt, presented)
     if bearer is None:
         raise Unauthorized()
-    rt.tokens.put(digest, bearer)
     return bearer
 
 

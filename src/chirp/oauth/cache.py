@@ -18,11 +18,16 @@ import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from chirp.core import keys
+from chirp.oauth import tokens
 from chirp.oauth.tokens import Bearer
+
+if TYPE_CHECKING:
+    from chirp.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 TTL_SHARED = 60.0
@@ -111,3 +116,17 @@ class TokenCache:
         if self._redis is not None:
             await self._redis.aclose()
             self._redis = None
+
+
+async def resolve(rt: Runtime, presented: str) -> Bearer | None:
+    """The presented token's bearer, from the runtime's cache or the database (and cached
+    then); None when it is unknown or revoked."""
+    digest = keys.digest(presented)
+    bearer = rt.tokens.get(digest)
+    if bearer is not None:
+        return bearer
+    async with rt.uow() as uow:
+        bearer = await tokens.resolve(uow, presented)
+    if bearer is not None:
+        rt.tokens.put(digest, bearer)
+    return bearer

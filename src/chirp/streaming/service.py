@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from chirp.oauth import tokens
+from chirp.oauth import cache as token_cache
 from chirp.oauth.tokens import Bearer
 from chirp.runtime import Runtime
 from chirp.streaming.channels import StreamError, check_access, resolve
@@ -30,8 +30,7 @@ async def authenticate(rt: Runtime, presented: str | None) -> Bearer | None:
     user's is refused (Mastodon's streaming server looks tokens up through their user)."""
     if presented is None:
         return None
-    async with rt.uow() as uow:
-        bearer = await tokens.resolve(uow, presented)
+    bearer = await token_cache.resolve(rt, presented)
     if bearer is None or bearer.account_id is None:
         raise StreamError(401, "Invalid access token")
     return bearer
