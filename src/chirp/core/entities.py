@@ -17,7 +17,6 @@ used out first past ``size`` entries of a kind.
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
@@ -27,6 +26,7 @@ import structlog
 from redis.exceptions import RedisError
 
 from chirp.config import Settings
+from chirp.core.lru import TtlLru
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -79,41 +79,29 @@ class MemoryEntityCache:
         size: int,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.ttl = dict(ttl)
-        self.size = size
-        self.clock = clock
-        self._kinds: dict[Kind, OrderedDict[int, tuple[float, bytes]]] = {
-            kind: OrderedDict() for kind in Kind
+        self._kinds: dict[Kind, TtlLru[int, bytes]] = {
+            kind: TtlLru(ttl[kind], size, clock) for kind in Kind
         }
 
     async def get_many(self, kind: Kind, ids: Collection[int]) -> dict[int, Entity]:
-        entries, now, found = self._kinds[kind], self.clock(), {}
+        entries, found = self._kinds[kind], {}
         for entity_id in ids:
-            entry = entries.get(entity_id)
-            if entry is None:
-                continue
-            if entry[0] <= now:
-                del entries[entity_id]
-                continue
-            entries.move_to_end(entity_id)
-            found[entity_id] = orjson.loads(entry[1])
+            value = entries.get(entity_id)
+            if value is not None:
+                found[entity_id] = orjson.loads(value)
         return found
 
     async def put_many(self, kind: Kind, entities: Mapping[int, Entity]) -> None:
-        ttl = self.ttl[kind]
-        if ttl <= 0:
+        entries = self._kinds[kind]
+        if entries.ttl <= 0:
             return
-        entries, expires = self._kinds[kind], self.clock() + ttl
         for entity_id, entity in entities.items():
-            entries[entity_id] = (expires, orjson.dumps(entity))
-            entries.move_to_end(entity_id)
-        while len(entries) > self.size:
-            entries.popitem(last=False)
+            entries.put(entity_id, orjson.dumps(entity))
 
     async def forget(self, kind: Kind, ids: Iterable[int]) -> None:
         entries = self._kinds[kind]
         for entity_id in ids:
-            entries.pop(entity_id, None)
+            entries.pop(entity_id)
 
     async def clear(self) -> None:
         for entries in self._kinds.values():

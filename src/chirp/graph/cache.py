@@ -27,6 +27,8 @@ import orjson
 import structlog
 from redis.exceptions import RedisError
 
+from chirp.core.lru import TtlLru
+
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
@@ -85,33 +87,23 @@ class MemoryRelationsCache:
     def __init__(self, ttl: float, size: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
         self.size = size
-        self.clock = clock
-        self._entries: OrderedDict[int, tuple[float, bytes]] = OrderedDict()
+        self._entries: TtlLru[int, bytes] = TtlLru(ttl, size, clock)
         self._versions: OrderedDict[int, int] = OrderedDict()
         self._counter = 0
 
     async def get(self, viewer_id: int) -> tuple[Edges | None, str]:
         version = str(self._versions.get(viewer_id, 0))
-        entry = self._entries.get(viewer_id)
-        if entry is None:
-            return None, version
-        if entry[0] <= self.clock():
-            del self._entries[viewer_id]
-            return None, version
-        self._entries.move_to_end(viewer_id)
-        return orjson.loads(entry[1]), version
+        value = self._entries.get(viewer_id)
+        return (orjson.loads(value) if value is not None else None), version
 
     async def put(self, viewer_id: int, edges: Edges, version: str) -> None:
         if self.ttl <= 0 or str(self._versions.get(viewer_id, 0)) != version:
             return
-        self._entries[viewer_id] = (self.clock() + self.ttl, orjson.dumps(edges))
-        self._entries.move_to_end(viewer_id)
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        self._entries.put(viewer_id, orjson.dumps(edges))
 
     async def forget(self, account_ids: Iterable[int]) -> None:
         for account_id in account_ids:
-            self._entries.pop(account_id, None)
+            self._entries.pop(account_id)
             # From one counter, so a version forgotten below and given again never repeats.
             self._counter += 1
             self._versions[account_id] = self._counter

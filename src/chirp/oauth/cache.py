@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import structlog
 
 from chirp.core import keys
+from chirp.core.lru import TtlLru
 from chirp.oauth import tokens
 from chirp.oauth.tokens import Bearer
 
@@ -46,34 +46,22 @@ class TokenCache:
         redis_url: str | None = None,
     ) -> None:
         self.ttl = ttl if ttl is not None else (TTL_SHARED if redis_url else TTL_ALONE)
-        self.size = size
-        self.clock = clock
         self.redis_url = redis_url
-        self._entries: OrderedDict[str, tuple[float, Bearer]] = OrderedDict()
+        self._entries: TtlLru[str, Bearer] = TtlLru(self.ttl, size, clock)
         self._redis: Any = None
 
     def get(self, digest: str) -> Bearer | None:
-        entry = self._entries.get(digest)
-        if entry is None:
-            return None
-        if entry[0] <= self.clock():
-            del self._entries[digest]
-            return None
-        self._entries.move_to_end(digest)
-        return entry[1]
+        return self._entries.get(digest)
 
     def put(self, digest: str, bearer: Bearer) -> None:
-        self._entries[digest] = (self.clock() + self.ttl, bearer)
-        self._entries.move_to_end(digest)
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        self._entries.put(digest, bearer)
 
     def drop(self, digest: str) -> None:
         """Forget one token (by digest), or every token with ``EVERYTHING``."""
         if digest == EVERYTHING:
             self._entries.clear()
         else:
-            self._entries.pop(digest, None)
+            self._entries.pop(digest)
 
     async def revoked(self, digest: str) -> None:
         """A token was revoked: forget it here, and tell every other process."""
