@@ -10,6 +10,8 @@ import orjson
 import pytest
 
 from chirp.runtime import Runtime
+from tests import media_files
+from tests.api.test_media import uploaded
 from tests.conftest import Api, User, bearer, post, user
 from tests.streaming import live_server, sse, tuned
 
@@ -186,6 +188,27 @@ async def test_anonymous_public_stream_carries_public_posts_only(api: Api, live:
             event, entity = await stream.next_status()
             assert (event, entity["id"]) == ("update", shown)
             assert "favourited" not in entity  # rendered for nobody in particular
+
+
+async def test_only_media_public_streams_carry_posts_with_media_and_their_deletes(
+    api: Api, live: str
+) -> None:
+    alice = await user(api, "alice")
+    media = await uploaded(api.client, alice, media_files.jpeg())
+    async with (
+        sse(live, "public", only_media="true") as public,
+        sse(live, "public/local", only_media="1") as local,
+    ):
+        await post(api, alice, "words only")
+        shown = await post(api, alice, "with a picture", **{"media_ids[]": media["id"]})
+        for stream in (public, local):
+            event, entity = await stream.next_status()
+            assert (event, entity["id"]) == ("update", shown)
+            assert [m["id"] for m in entity["media_attachments"]] == [media["id"]]
+        gone = await api.client.delete(f"/api/v1/statuses/{shown}", headers=alice.auth)
+        assert gone.status_code == 200, gone.text
+        for stream in (public, local):
+            assert await stream.next_status() == ("delete", shown)
 
 
 async def test_hashtag_streams_match_tags_whatever_their_case(api: Api, live: str) -> None:

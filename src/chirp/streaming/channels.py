@@ -16,8 +16,10 @@ from chirp.oauth.tokens import Bearer
 
 PUBLIC = "timeline:public"
 PUBLIC_LOCAL = "timeline:public:local"
+PUBLIC_MEDIA = "timeline:public:media"
+PUBLIC_LOCAL_MEDIA = "timeline:public:local:media"
 # Streams anyone may open without a token (unless CHIRP_STREAMING_PUBLIC_NEEDS_TOKEN is set).
-# The media and remote variants are accepted and stay quiet: Chirp has neither yet.
+# The remote variants are accepted and stay quiet: Chirp does not federate.
 PUBLIC_STREAMS = frozenset(
     {
         "public",

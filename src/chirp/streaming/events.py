@@ -92,7 +92,9 @@ async def status_deleted(
     envelope = Envelope("delete", str(status_id))
     targets = [channels.home(a) for a in await rt.hub.online(account_ids)]
     if public:
+        # The media streams too: a delete of an id they never showed is ignored by clients.
         targets += [channels.PUBLIC, channels.PUBLIC_LOCAL]
+        targets += [channels.PUBLIC_MEDIA, channels.PUBLIC_LOCAL_MEDIA]
         for tag in tags:
             targets += [channels.hashtag(tag), channels.hashtag(tag, local=True)]
     await _publish(rt, [(channel, envelope) for channel in targets])
@@ -142,6 +144,8 @@ async def _status_event(
             targets += [channels.hashtag(tag), channels.hashtag(tag, local=True)]
         if status.in_reply_to_account_id in (None, status.account_id):
             targets += [channels.PUBLIC, channels.PUBLIC_LOCAL]  # every status here is local
+            if rendered.media:
+                targets += [channels.PUBLIC_MEDIA, channels.PUBLIC_LOCAL_MEDIA]
     await _publish(rt, [(channel, rendered.envelope) for channel in targets])
     return rendered
 
@@ -151,6 +155,7 @@ class _Rendered:
     status: StatusFacts
     envelope: Envelope
     tags: list[str]
+    media: bool  # for the public:media streams
 
 
 async def _render(rt: Runtime, uow: UnitOfWork, status: Status, event: str) -> _Rendered | None:
@@ -160,7 +165,8 @@ async def _render(rt: Runtime, uow: UnitOfWork, status: Status, event: str) -> _
     facts = StatusFacts.of(entity)
     original = StatusFacts.of(entity["reblog"]) if entity["reblog"] else None
     envelope = Envelope(event, _json(entity), status=facts, original=original)
-    return _Rendered(facts, envelope, [tag["name"] for tag in entity["tags"]])
+    tags = [tag["name"] for tag in entity["tags"]]
+    return _Rendered(facts, envelope, tags, bool(entity["media_attachments"]))
 
 
 def _json(entity: dict[str, Any]) -> str:
