@@ -59,6 +59,24 @@ async def test_commit_keeps_work_and_runs_side_effects_after_it(rt: Runtime) -> 
     assert seen == [True]
 
 
+async def test_gathered_side_effects_run_once_per_commit_with_all_their_items(
+    rt: Runtime,
+) -> None:
+    flushed: list[list[int]] = []
+
+    async def flush(items: list[int]) -> None:
+        flushed.append(list(items))
+
+    async with rt.uow(write=True) as uow:
+        AccountRepository(uow).add(_account(rt, "gathered"))
+        uow.gather_after_commit("events", 1, flush)
+        uow.gather_after_commit("events", 2, flush)
+        await uow.commit()
+        uow.gather_after_commit("events", 3, flush)  # after the commit: waits for the next
+        await uow.commit()
+    assert flushed == [[1, 2], [3]]
+
+
 async def test_side_effects_of_a_rolled_back_unit_never_run(rt: Runtime) -> None:
     ran: list[str] = []
 

@@ -33,6 +33,7 @@ class UnitOfWork:
         self.write = write
         self._sessions: dict[int, AsyncSession] = {}
         self._after_commit: list[Callback] = []
+        self._gathered: dict[str, list[Any]] = {}
         self._held: list[Any] = []
 
     async def __aenter__(self) -> Self:
@@ -47,6 +48,7 @@ class UnitOfWork:
         # close() rolls back whatever was not committed without expiring loaded rows, so
         # what a use case read stays readable after the block (rollback() would expire it).
         self._after_commit.clear()
+        self._gathered.clear()
         self._held.clear()
         for session in self._sessions.values():
             await session.close()
@@ -124,6 +126,21 @@ class UnitOfWork:
     def after_commit(self, callback: Callback) -> None:
         self._after_commit.append(callback)
 
+    def gather_after_commit(
+        self, key: str, item: Any, flush: Callable[[list[Any]], Awaitable[None]]
+    ) -> None:
+        """Collect ``item`` under ``key``; after commit, ``flush`` runs once with every item
+        collected under it (one hand-off for all of a use case's events, say)."""
+        items = self._gathered.get(key)
+        if items is None:
+            items = self._gathered[key] = []
+
+            async def flush_all() -> None:
+                await flush(items)
+
+            self.after_commit(flush_all)
+        items.append(item)
+
     async def commit(self) -> None:
         if not self.write:
             # A read unit of work may run without a transaction (see ShardMap): what it
@@ -139,6 +156,7 @@ class UnitOfWork:
         for session in self._sessions.values():
             await session.commit()
         callbacks, self._after_commit = self._after_commit, []
+        self._gathered = {}  # what is recorded after this commit waits for the next one
         for callback in callbacks:
             try:
                 await callback()
@@ -158,6 +176,7 @@ class UnitOfWork:
 
     async def rollback(self) -> None:
         self._after_commit.clear()
+        self._gathered.clear()
         for session in self._sessions.values():
             await session.rollback()
 

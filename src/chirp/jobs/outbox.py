@@ -25,8 +25,5 @@ def record(rt: Runtime, uow: UnitOfWork, kind: str, owner_id: int, **payload: An
         created_at=now,
     )
     uow.for_id(event.id).add(event)
-
-    async def hand_on() -> None:
-        await rt.jobs.committed([event.id])
-
-    uow.after_commit(hand_on)
+    # One hand-off for all the events of the unit of work: a request waits for them together.
+    uow.gather_after_commit("outbox", event.id, rt.jobs.committed)
