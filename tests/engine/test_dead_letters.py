@@ -149,6 +149,12 @@ async def test_jobs_dead_lists_a_dead_job_and_jobs_replay_puts_it_back_in_the_ou
     [again] = await dead_jobs(rt)
     assert (again.id, again.attempts) == (dead.id, ATTEMPTS)
 
+    every = chirp(settings, "jobs", "replay", "--all")
+    assert every.returncode == 0, every.stderr
+    assert "replayed 1 job(s)" in every.stdout
+    assert await dead_jobs(rt) == []
+    assert [event.id for event in await waiting_events(rt)] == [dead.id]
+
     unknown = chirp(settings, "jobs", "replay", "123")
     assert unknown.returncode == 1
     assert "no dead job with id 123" in unknown.stderr

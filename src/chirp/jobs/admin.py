@@ -27,7 +27,7 @@ async def replay(settings: Settings, raw_ids: list[str], *, every: bool) -> tupl
     try:
         if every:
             async with rt.uow() as uow:
-                ids = [j.id for j in await DeadJobRepository(uow).newest(1_000_000)]
+                ids = await DeadJobRepository(uow).ids()
             missing: list[str] = []
         else:
             ids = [i for i in (parse_id(r) for r in raw_ids) if i is not None]

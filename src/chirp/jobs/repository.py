@@ -86,5 +86,9 @@ class DeadJobRepository:
         )
         return sorted(rows, key=lambda j: j.id, reverse=True)[:limit]
 
+    async def ids(self) -> list[int]:
+        """Every dead job's id, oldest first (ids only: replaying them all reads each once)."""
+        return sorted(await self.uow.everywhere(select(DeadJob.id)))
+
     async def count(self) -> int:
         return sum(await self.uow.everywhere(select(func.count()).select_from(DeadJob)))
