@@ -31,8 +31,12 @@ $(VENV)/.test-stamp: $(VENV)/.run-stamp requirements/test.lock
 run: $(VENV)/.run-stamp
 	$(BIN)/chirp serve --host $(HOST) --port $(PORT)
 
+# Static checks first: style, the map of contexts (import-linter's contracts in
+# pyproject.toml: a new cycle names its import) and strict typing of the package.
 test: $(VENV)/.test-stamp
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 e2e: $(VENV)/.test-stamp

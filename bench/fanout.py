@@ -35,9 +35,9 @@ from chirp.config import Environment, Settings
 from chirp.core.ids import shard_of
 from chirp.core.pagination import Page
 from chirp.db.admin import reset_databases
-from chirp.db.migrate import upgrade_all
 from chirp.db.shards import shard_for_key
 from chirp.graph.models import Follow
+from chirp.migrations import upgrade_all
 from chirp.posts import service as posts
 from chirp.posts.schemas import StatusCreate
 from chirp.runtime import Runtime

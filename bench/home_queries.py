@@ -20,7 +20,7 @@ from sqlalchemy import event
 
 from chirp.app import create_app
 from chirp.config import Environment, Settings
-from chirp.db.migrate import upgrade_all
+from chirp.migrations import upgrade_all
 from chirp.runtime import Runtime
 
 PASSWORD = "Bench-password-1234"

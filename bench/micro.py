@@ -37,7 +37,7 @@ from chirp.config import Environment, Settings
 from chirp.core.entities import EntityCache, Kind, no_cache
 from chirp.core.logging import configure_logging
 from chirp.core.pagination import Page
-from chirp.db.migrate import upgrade_all
+from chirp.migrations import upgrade_all
 from chirp.posts.models import Status
 from chirp.posts.repository import StatusRepository
 from chirp.posts.views import StatusViews

@@ -26,8 +26,8 @@ from chirp.app import create_app
 from chirp.config import Environment, Settings
 from chirp.core.clock import Clock
 from chirp.db.admin import reset_databases
-from chirp.db.migrate import upgrade_all
-from chirp.db.models import Base
+from chirp.migrations import upgrade_all
+from chirp.migrations.models import Base
 from chirp.runtime import Runtime
 
 BACKEND = os.environ.get("CHIRP_TEST_BACKEND", "sqlite")

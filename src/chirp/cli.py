@@ -7,13 +7,19 @@ import os
 import secrets
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 
 from chirp.config import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from chirp.runtime import Runtime
+
+T = TypeVar("T")
 
 app = typer.Typer(
     help="Chirp: a Twitter-like server that speaks the Mastodon client API.", no_args_is_help=True
@@ -40,6 +46,20 @@ def _settings() -> Settings:
         return load_settings()
     except SettingsError as exc:
         _refuse(exc)
+
+
+def _with_runtime(settings: Settings, use: Callable[[Runtime], Awaitable[T]]) -> T:
+    """Run ``use`` over a runtime of the command's own, closed afterwards."""
+    from chirp.runtime import Runtime
+
+    async def run() -> T:
+        rt = Runtime.build(settings)
+        try:
+            return await use(rt)
+        finally:
+            await rt.close()
+
+    return asyncio.run(run())
 
 
 @app.command()
@@ -77,7 +97,7 @@ def serve(
             "feeds, caches and streams.[/yellow]"
         )
     if migrate or settings.embedded:
-        from chirp.db.migrate import upgrade_all
+        from chirp.migrations import upgrade_all
 
         upgrade_all(settings)
     http_server.run("chirp.app:create_app", host=host, port=port, workers=workers, server=server)
@@ -87,7 +107,7 @@ def serve(
 def migrate() -> None:
     """Apply database migrations to every shard database."""
     from chirp.core.logging import configure_logging
-    from chirp.db.migrate import upgrade_all
+    from chirp.migrations import upgrade_all
 
     settings = _settings()
     configure_logging(settings)
@@ -103,7 +123,7 @@ def worker(
     ] = None,
 ) -> None:
     """Run job workers: consume the broker (CHIRP_BROKER_URL) and relay the outbox."""
-    from chirp.jobs import worker as jobs_worker
+    from chirp import worker as jobs_worker
 
     settings = _settings()
     if not settings.broker_url:
@@ -118,7 +138,7 @@ def jobs_dead(limit: Annotated[int, typer.Option(help="How many, newest first.")
 
     from chirp.jobs import admin
 
-    rows = asyncio.run(admin.dead(_settings(), limit))
+    rows = _with_runtime(_settings(), lambda rt: admin.dead(rt, limit))
     table = Table("id", "kind", "attempts", "failed at", "error", "payload")
     for row in rows:
         table.add_row(*row)
@@ -133,7 +153,11 @@ def jobs_replay(
     """Put dead-lettered jobs back in the outbox, with their tries reset."""
     from chirp.jobs import admin
 
-    replayed, missing = asyncio.run(admin.replay(_settings(), job_ids or [], every=all_))
+    replayed, missing = _with_runtime(
+        _settings(),
+        # Without Redis the job runs in the server's relay, where its feeds live.
+        lambda rt: admin.replay(rt, job_ids or [], every=all_, hand_on=rt.redis is not None),
+    )
     print(f"replayed {replayed} job(s)")
     if missing:
         console.print(f"[red]no dead job with id {', '.join(missing)}[/red]")
@@ -143,17 +167,13 @@ def jobs_replay(
 @jobs_app.command("status")
 def jobs_status() -> None:
     """How many jobs wait in the outbox (and the broker) and how many are dead."""
-    from chirp.jobs import admin
-
-    for name, value in asyncio.run(admin.status(_settings())).items():
+    for name, value in _with_runtime(_settings(), lambda rt: rt.jobs.depths()).items():
         print(f"{name}: {value}")
 
 
 @jobs_app.command("drain")
 def jobs_drain() -> None:
     """Run (or publish) every job the outbox holds now, in this process."""
-    from chirp.jobs import admin
-
     settings = _settings()
     if not settings.redis_url:
         # The embedded server keeps home feeds and streams in its own memory: jobs run here
@@ -162,7 +182,7 @@ def jobs_drain() -> None:
             "without CHIRP_REDIS_URL the server runs its own jobs (its feeds live in its "
             "memory): start `chirp serve`, whose relay drains the outbox"
         )
-    print(f"handed on {asyncio.run(admin.drain(settings))} job(s)")
+    print(f"handed on {_with_runtime(settings, lambda rt: rt.jobs.drain())} job(s)")
 
 
 @app.command()
@@ -188,7 +208,7 @@ def seed(
     from dataclasses import replace
 
     from chirp.core.logging import configure_logging
-    from chirp.db.migrate import upgrade_all
+    from chirp.migrations import upgrade_all
     from chirp.seed.run import NotEmpty
     from chirp.seed.run import seed as run_seed
     from chirp.seed.scales import SCALES
@@ -258,7 +278,7 @@ def create_account(
     settings = _settings()
     configure_logging(settings)
     if settings.embedded:
-        from chirp.db.migrate import upgrade_all
+        from chirp.migrations import upgrade_all
 
         upgrade_all(settings)
     if generate_password:
@@ -266,8 +286,9 @@ def create_account(
     elif password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        account_id = asyncio.run(
-            admin_service.create_account(settings, username, email, password, admin=admin)
+        account_id = _with_runtime(
+            settings,
+            lambda rt: admin_service.create_account(rt, username, email, password, admin=admin),
         )
     except APIError as exc:
         console.print(f"[red]{exc.message}[/red]")
@@ -283,23 +304,16 @@ def media_cleanup() -> None:
     files nothing uses any more (every server process also does this hourly)."""
     from chirp.core.logging import configure_logging
     from chirp.media.cleanup import remove_unattached
-    from chirp.runtime import Runtime
 
     settings = _settings()
     configure_logging(settings)
     if settings.embedded:
-        from chirp.db.migrate import upgrade_all
+        from chirp.migrations import upgrade_all
 
         upgrade_all(settings)
 
-    async def run() -> int:
-        rt = Runtime.build(settings)
-        try:
-            return await remove_unattached(rt)
-        finally:
-            await rt.close()
-
-    print(f"removed {asyncio.run(run())} unattached upload(s)")
+    removed = _with_runtime(settings, remove_unattached)
+    print(f"removed {removed} unattached upload(s)")
 
 
 def main() -> None:

@@ -1,45 +1,47 @@
-"""FastAPI dependencies every context shares: the runtime, the bearer token and its scopes.
+"""FastAPI dependencies every context's routes share: the runtime, the bearer token and its
+scopes. Only ``api.py`` modules import this (an import-linter contract says so).
 
 Routes declare what they need with the named aliases below, e.g.
-``bearer: Annotated[Bearer, Security(user("read:accounts"))]``.
+``bearer: Annotated[Bearer, Security(user("read:accounts"))]``. The runtime itself is built
+by the composition root (``chirp.runtime``); each context's routes name the protocol of the
+pieces they use, e.g. ``Annotated[PostsPlatform, Depends(get_runtime)]``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from chirp.core.auth import Bearer, grants
 from chirp.core.errors import Forbidden, Unauthorized, Unprocessable
-from chirp.oauth import cache as token_cache
-from chirp.oauth import scopes as scope_rules
-from chirp.oauth.tokens import Bearer
-from chirp.runtime import Runtime
 
 _bearer_scheme = HTTPBearer(auto_error=False, description="An OAuth 2 access token")
 
 
-def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
+class Authenticator(Protocol):
+    async def bearer(self, presented: str) -> Bearer | None:
+        """The token's bearer (cached for a few seconds), or None when it is not valid."""
+        ...
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+def get_runtime(request: Request) -> Any:
+    """The process's runtime (``chirp.runtime.Runtime``), set by ``chirp.app``."""
+    return request.app.state.runtime
 
 
 async def get_bearer(
     request: Request,
-    rt: RuntimeDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_scheme)],
 ) -> Bearer | None:
-    """The request's token, or None without one; a token that is not valid is a 401.
-    Valid tokens are cached for a few seconds (``chirp.oauth.cache``)."""
+    """The request's token, or None without one; a token that is not valid is a 401."""
     presented = credentials.credentials if credentials else request.query_params.get("access_token")
     if not presented:
         return None
-    bearer = await token_cache.resolve(rt, presented)
+    authenticator: Authenticator = get_runtime(request)
+    bearer = await authenticator.bearer(presented)
     if bearer is None:
         raise Unauthorized()
     return bearer
@@ -54,7 +56,7 @@ def _checker(
     async def check(bearer: OptionalBearer) -> Bearer:
         if bearer is None:
             raise Unauthorized("The access token is invalid")
-        if scopes and not any(scope_rules.grants(bearer.scopes, s) for s in scopes):
+        if scopes and not any(grants(bearer.scopes, s) for s in scopes):
             raise Forbidden()
         if need_user and bearer.account_id is None:
             raise Unprocessable("This method requires an authenticated user")

@@ -1,35 +1,47 @@
 """The composition root: the long-lived objects a process builds once and every request uses.
 
-Routes reach it through ``chirp.deps``; tests build their own with fakes at the edges.
+Only the composition roots (this module, ``chirp.subscriptions``, ``chirp.app``,
+``chirp.cli`` and ``chirp.worker``) know every context. Contexts name the protocols of the
+pieces they use (``chirp.db.platform.Platform`` and each context's extension of it); a
+``Runtime`` is all of them at once. Routes reach it through ``chirp.deps``; tests build
+their own with fakes at the edges.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from chirp import subscriptions
 from chirp.accounts.passwords import Passwords
 from chirp.config import Settings
+from chirp.core.auth import Bearer
 from chirp.core.clock import Clock
 from chirp.core.entities import EntityCache, build_entity_cache
 from chirp.core.ids import IdGenerator
 from chirp.core.metrics import Metrics
 from chirp.core.node import lease_node_id
+from chirp.db.events import Events
+from chirp.db.metrics import PoolCollector
 from chirp.db.shards import ShardMap
 from chirp.db.uow import UnitOfWork
-from chirp.streaming.hub import Hub, InProcessHub, build_hub
+from chirp.graph.cache import MemoryRelationsCache, RedisRelationsCache, RelationsCache
+from chirp.jobs.runner import Jobs
+from chirp.media.engine import MediaEngine
+from chirp.oauth import tokens
+from chirp.oauth.cache import TokenCache
+from chirp.streaming.events import Streams
+from chirp.streaming.hub import Hub, InProcessHub
+from chirp.streaming.redis_hub import RedisHub
+from chirp.timelines.feeding import FeedReader
+from chirp.timelines.feeds import FeedStore, MemoryFeeds
+from chirp.timelines.home import STRATEGIES, HomeTimeline
+from chirp.timelines.redis_feeds import RedisFeeds
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
-
-    from chirp.graph.cache import RelationsCache
-    from chirp.jobs.runner import Jobs
-    from chirp.timelines.feeding import FeedReader
-    from chirp.timelines.feeds import FeedStore
-    from chirp.timelines.home import HomeTimeline
-from chirp.media.engine import MediaEngine
-from chirp.oauth.cache import TokenCache
 
 # What a process without Redis that is one of several must not keep to itself.
 SHARED_NOTHING = {
@@ -38,6 +50,13 @@ SHARED_NOTHING = {
     "status_cache_seconds": 0,
     "account_cache_seconds": 0,
 }
+
+
+def build_hub(settings: Settings) -> Hub:
+    """Streaming events between processes through Redis, or within this one without it."""
+    if settings.redis_url:
+        return RedisHub(settings.redis_url, settings.redis_prefix)
+    return InProcessHub()
 
 
 @dataclass
@@ -52,23 +71,18 @@ class Runtime:
     # Streaming events between processes (Redis) or within this one (the embedded default).
     hub: Hub = field(default_factory=InProcessHub)
     tokens: TokenCache = field(default_factory=TokenCache)
+    # Domain events between contexts, subscribed in chirp.subscriptions.
+    events: Events = field(default_factory=Events)
     # Rendered statuses and accounts: in Redis when there is one, else in this process.
     entities: EntityCache = field(init=False)
     feeds: FeedStore = field(init=False)
     relations: RelationsCache = field(init=False)
     feed_reader: FeedReader = field(init=False)
     home: HomeTimeline = field(init=False)
+    streams: Streams = field(init=False)
     jobs: Jobs = field(init=False)
 
     def __post_init__(self) -> None:
-        # Imported here: these modules use the runtime's types, not the other way round.
-        from chirp.graph.cache import MemoryRelationsCache, RedisRelationsCache
-        from chirp.jobs.runner import Jobs
-        from chirp.timelines.feeding import FeedReader
-        from chirp.timelines.feeds import MemoryFeeds
-        from chirp.timelines.home import STRATEGIES
-        from chirp.timelines.redis_feeds import RedisFeeds
-
         if not (self.redis or self.settings.redis_url or self.settings.process_local_state):
             # Several processes share the database and nothing else (see the setting).
             self.settings = self.settings.model_copy(update=SHARED_NOTHING)
@@ -97,7 +111,9 @@ class Runtime:
             )
         self.feed_reader = FeedReader(self.feeds, settings, self.metrics, self.uow)
         self.home = STRATEGIES[settings.timeline_strategy](self.feed_reader)
-        self.jobs = Jobs(self)
+        self.streams = Streams(self)
+        self.jobs = Jobs(self, subscriptions.job_handlers(self))
+        subscriptions.subscribe(self)
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
@@ -110,17 +126,38 @@ class Runtime:
             hub=build_hub(settings),
             tokens=TokenCache(redis_url=settings.redis_url),
         )
-        runtime.metrics.watch_pools(runtime.shards)
+        runtime.metrics.registry.register(PoolCollector(runtime.shards))
         return runtime
 
     def uow(self, *, write: bool = False) -> UnitOfWork:
         """A unit of work; ``write=True`` for use cases that change rows (see PhysicalShard)."""
         return UnitOfWork(self.shards, write=write)
 
+    async def bearer(self, presented: str) -> Bearer | None:
+        """The presented token's bearer, through the token cache (``chirp.deps`` asks)."""
+        return await self.tokens.resolve(presented, self.uow)
+
+    def issue_token(
+        self,
+        uow: UnitOfWork,
+        *,
+        app_id: int,
+        account_id: int,
+        scopes: frozenset[str],
+        now: datetime,
+    ) -> dict[str, Any]:
+        """A sign-up's first access token (registration asks; OAuth issues)."""
+        row, secret = tokens.issue(
+            uow, self.ids, app_id=app_id, account_id=account_id, scopes=scopes, now=now
+        )
+        return tokens.token_response(row, secret)
+
     @cached_property
     def media(self) -> MediaEngine:
         """Storage and the image-processing pool, made on first use."""
-        return MediaEngine.build(self.settings)
+        engine = MediaEngine.build(self.settings)
+        subscriptions.media_file_users(engine)
+        return engine
 
     async def close(self) -> None:
         await self.jobs.stop()

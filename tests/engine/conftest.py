@@ -35,10 +35,10 @@ from chirp.accounts.schemas import Registration
 from chirp.config import Settings
 from chirp.core.ids import shard_of
 from chirp.db.admin import reset_databases
-from chirp.db.migrate import upgrade_all
 from chirp.db.shards import shard_for_key
 from chirp.graph.models import Follow
 from chirp.jobs.repository import DeadJobRepository, OutboxRepository
+from chirp.migrations import upgrade_all
 from chirp.runtime import Runtime
 from chirp.seed.rows import account_row, follow_row
 from chirp.timelines.redis_feeds import READY

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -11,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from chirp.config import Settings
-from chirp.jobs.handlers import HANDLERS
+from chirp.jobs.handlers import Handler
 from chirp.jobs.models import DeadJob, OutboxEvent
 from chirp.jobs.outbox import record
 from chirp.jobs.repository import DeadJobRepository
@@ -55,18 +54,16 @@ def fake_clock() -> FakeClock:
 
 
 @pytest.fixture
-def flaky() -> Iterator[list[dict[str, Any]]]:
-    """A job kind whose handler fails its first ATTEMPTS runs, then works: the calls it got."""
+def flaky() -> tuple[list[dict[str, Any]], Handler]:
+    """A job kind's handler that fails its first ATTEMPTS runs, then works; the calls it got."""
     calls: list[dict[str, Any]] = []
 
-    async def handler(_: Runtime, payload: dict[str, Any]) -> None:
+    async def handler(payload: dict[str, Any]) -> None:
         calls.append(payload)
         if len(calls) <= ATTEMPTS:
             raise RuntimeError(f"failure {len(calls)}")
 
-    HANDLERS["test.flaky"] = handler
-    yield calls
-    del HANDLERS["test.flaky"]
+    return calls, handler
 
 
 async def fail_every_try(rt: Runtime, clock: FakeClock, first_delay: float) -> None:
@@ -164,18 +161,20 @@ async def test_a_replayed_job_gets_fresh_tries_and_runs_once_it_can(
     module_settings: Settings,
     runtimes: Runtimes,
     fake_clock: FakeClock,
-    flaky: list[dict[str, Any]],
+    flaky: tuple[list[dict[str, Any]], Handler],
 ) -> None:
     rt = await runtimes(configured(module_settings, job_max_attempts=ATTEMPTS))
     rt.clock = fake_clock
+    calls, handler = flaky
+    rt.jobs.handlers.register("test.flaky", handler)
     await send(rt, "test.flaky", n=1)
     await fail_every_try(rt, fake_clock, rt.settings.job_retry_seconds)
     [dead] = await dead_jobs(rt)
-    assert len(flaky) == ATTEMPTS
+    assert len(calls) == ATTEMPTS
 
     assert await rt.jobs.replay(dead.id)
-    assert len(flaky) == ATTEMPTS + 1
-    assert flaky[-1] == {"n": 1}
+    assert len(calls) == ATTEMPTS + 1
+    assert calls[-1] == {"n": 1}
     assert await outbox_and_dead(rt) == (0, 0)
     assert not await rt.jobs.replay(dead.id)  # gone for good once it ran
 

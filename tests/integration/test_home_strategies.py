@@ -27,7 +27,6 @@ from chirp.config import Settings
 from chirp.core.errors import APIError
 from chirp.core.pagination import Page
 from chirp.graph import service as graph
-from chirp.jobs.handlers import execute
 from chirp.jobs.repository import OutboxRepository
 from chirp.posts import interactions
 from chirp.posts import service as posts
@@ -152,7 +151,7 @@ class HomeStrategies(RuleBasedStateMachine):
                 await rt.feeds.clear()
             return [
                 await admin.create_account(
-                    self.writer.settings, f"user{n}", f"user{n}@example.com", PASSWORD, admin=False
+                    self.writer, f"user{n}", f"user{n}@example.com", PASSWORD, admin=False
                 )
                 for n in range(USERS)
             ]
@@ -175,7 +174,7 @@ class HomeStrategies(RuleBasedStateMachine):
             await uow.commit()
         for event in sorted(events, key=lambda e: e.id):
             for rt in self.readers.values():
-                await execute(rt, event.kind, event.payload)
+                await rt.jobs.handlers.execute(event.kind, event.payload)
 
     def act(self, coro: Any) -> Any:
         async def step() -> Any:

@@ -11,7 +11,6 @@ import pytest
 
 from chirp.accounts import admin
 from chirp.config import Settings
-from chirp.jobs import handlers
 from chirp.jobs.repository import OutboxRepository
 from chirp.posts import service as posts
 from chirp.posts.schemas import StatusCreate
@@ -25,17 +24,17 @@ async def test_a_slow_fan_out_goes_on_after_the_post_has_answered(
     rt = Runtime.build(settings.model_copy(update={"job_inline_wait": 0.05, "node_id": 7}))
     await empty_all_tables(rt)
     finished = asyncio.Event()
-    real = handlers.HANDLERS["status.created"]
+    real = rt.jobs.handlers["status.created"]
 
-    async def slow(runtime: Runtime, payload: dict[str, Any]) -> None:
+    async def slow(payload: dict[str, Any]) -> None:
         await asyncio.sleep(1.0)
-        await real(runtime, payload)
+        await real(payload)
         finished.set()
 
-    monkeypatch.setitem(handlers.HANDLERS, "status.created", slow)
+    monkeypatch.setitem(rt.jobs.handlers, "status.created", slow)
     try:
         author = await admin.create_account(
-            rt.settings, "slowpoke", "slowpoke@example.com", PASSWORD, admin=False
+            rt, "slowpoke", "slowpoke@example.com", PASSWORD, admin=False
         )
         started = time.perf_counter()
         await posts.create(rt, author, StatusCreate(status="hello"), None)

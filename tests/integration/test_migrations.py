@@ -7,7 +7,7 @@ from typing import Any
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from chirp.db.models import Base
+from chirp.migrations.models import Base
 from chirp.runtime import Runtime
 from chirp.search.indexes import include_name
 

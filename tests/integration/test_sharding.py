@@ -72,7 +72,7 @@ async def test_logical_shards_split_into_equal_contiguous_ranges(rt: Runtime) ->
 async def test_each_shard_database_is_migrated_to_head(rt: Runtime) -> None:
     from alembic.script import ScriptDirectory
 
-    from chirp.db.migrate import alembic_config
+    from chirp.migrations import alembic_config
 
     head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
     for shard in rt.shards.physical:

@@ -17,8 +17,7 @@ import httpx
 import pytest
 import redis
 
-from chirp.runtime import Runtime
-from chirp.streaming.hub import build_hub
+from chirp.runtime import Runtime, build_hub
 from chirp.streaming.messages import Envelope
 from chirp.streaming.redis_hub import RedisHub
 from tests.conftest import Api, reachable, user

@@ -9,8 +9,8 @@ import secrets
 import pytest
 import redis
 
+from chirp.core.auth import Bearer
 from chirp.oauth.cache import EVERYTHING, TTL_ALONE, TTL_SHARED, TokenCache
-from chirp.oauth.tokens import Bearer
 
 REDIS_URL = os.environ.get("CHIRP_TEST_REDIS", "redis://127.0.0.1:6379/0")
 

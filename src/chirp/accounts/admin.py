@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
+from chirp.accounts.platform import AccountsPlatform
 from chirp.accounts.registration import register
 from chirp.accounts.schemas import Registration
-from chirp.config import Settings
-from chirp.runtime import Runtime
 
 
 async def create_account(
-    settings: Settings, username: str, email: str, password: str, *, admin: bool
+    rt: AccountsPlatform, username: str, email: str, password: str, *, admin: bool
 ) -> int:
-    rt = Runtime.build(settings)
-    try:
-        data = Registration(
-            username=username, email=email, password=password, agreement=True, locale="en"
-        )
-        registered = await register(
-            rt, data, ip=None, bearer=None, role="admin" if admin else "user"
-        )
-        return registered.account_id
-    finally:
-        await rt.close()
+    data = Registration(
+        username=username, email=email, password=password, agreement=True, locale="en"
+    )
+    registered = await register(rt, data, ip=None, bearer=None, role="admin" if admin else "user")
+    return registered.account_id

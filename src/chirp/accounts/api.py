@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Security
+from fastapi import APIRouter, Depends, Query, Request, Security
 from fastapi.responses import Response
 
 from chirp.accounts import registration, service
 from chirp.accounts.defaults import MISSING_PNG
+from chirp.accounts.platform import AccountsPlatform
 from chirp.accounts.schemas import ProfileUpdate, Registration
+from chirp.core.auth import Bearer
 from chirp.core.params import parse, read_params
-from chirp.deps import ClientIP, RuntimeDep, token, user
+from chirp.deps import ClientIP, get_runtime, token, user
 from chirp.media import profile as profile_images
-from chirp.oauth.tokens import Bearer
 
+RuntimeDep = Annotated[AccountsPlatform, Depends(get_runtime)]
 router = APIRouter(tags=["accounts"])
 
 

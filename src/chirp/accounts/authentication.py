@@ -14,13 +14,13 @@ from chirp.accounts.repository import AccountRepository, EmailClaimRepository
 from chirp.db.uow import UnitOfWork
 
 if TYPE_CHECKING:
-    from chirp.runtime import Runtime
+    from chirp.accounts.platform import AccountsPlatform
 
 log = structlog.get_logger(__name__)
 
 
 async def authenticate(
-    rt: Runtime, uow: UnitOfWork, email: str, password: str, *, ip: str | None
+    rt: AccountsPlatform, uow: UnitOfWork, email: str, password: str, *, ip: str | None
 ) -> Account | None:
     accounts = AccountRepository(uow)
     try:

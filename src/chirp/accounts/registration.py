@@ -21,13 +21,12 @@ from sqlalchemy.exc import IntegrityError
 from chirp.accounts import passwords
 from chirp.accounts.emails import normalize_email
 from chirp.accounts.models import Account, Credential, EmailClaim
+from chirp.accounts.platform import AccountsPlatform
 from chirp.accounts.repository import AccountRepository, EmailClaimRepository
 from chirp.accounts.schemas import Registration
+from chirp.core.auth import Bearer
 from chirp.core.errors import FieldErrors, Forbidden
 from chirp.db.shards import shard_for_key
-from chirp.oauth import tokens
-from chirp.oauth.tokens import Bearer
-from chirp.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 USERNAME = re.compile(r"^[A-Za-z0-9_]{1,30}$")
@@ -81,7 +80,12 @@ class Registered:
 
 
 async def register(
-    rt: Runtime, data: Registration, *, ip: str | None, bearer: Bearer | None, role: str = "user"
+    rt: AccountsPlatform,
+    data: Registration,
+    *,
+    ip: str | None,
+    bearer: Bearer | None,
+    role: str = "user",
 ) -> Registered:
     """Create an account; with ``bearer`` (an app's token) also its first access token."""
     if bearer is not None and not rt.settings.registrations_open:
@@ -148,15 +152,9 @@ async def register(
         )
         token = None
         if bearer is not None:
-            row, secret = tokens.issue(
-                uow,
-                rt.ids,
-                app_id=bearer.app_id,
-                account_id=account_id,
-                scopes=bearer.scopes,
-                now=now,
+            token = rt.issue_token(
+                uow, app_id=bearer.app_id, account_id=account_id, scopes=bearer.scopes, now=now
             )
-            token = tokens.token_response(row, secret)
         try:
             await uow.commit()
         except IntegrityError:
@@ -212,7 +210,7 @@ async def _claim_is_stale(accounts: AccountRepository, claim: EmailClaim, now: d
     return claim.created_at + STALE_CLAIM < now
 
 
-async def _release_claim(rt: Runtime, email: str, account_id: int) -> None:
+async def _release_claim(rt: AccountsPlatform, email: str, account_id: int) -> None:
     async with rt.uow(write=True) as uow:
         emails = EmailClaimRepository(uow)
         claim = await emails.get(email)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from chirp.accounts.models import Account, Credential, EmailClaim
 from chirp.db.shards import PhysicalShard, shard_for_key
@@ -85,7 +86,7 @@ class EmailClaimRepository:
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
 
-    def _session_for(self, email_key: str):  # type: ignore[no-untyped-def]
+    def _session_for(self, email_key: str) -> AsyncSession:
         return self.uow.for_logical(shard_for_key(email_key))
 
     async def get(self, email_key: str) -> EmailClaim | None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import structlog
 
+from chirp.accounts.platform import AccountsPlatform
 from chirp.accounts.registration import USERNAME
 from chirp.accounts.repository import AccountRepository
 from chirp.accounts.schemas import ProfileUpdate, account_credential, account_public
@@ -13,12 +14,11 @@ from chirp.core.entities import Kind, forget_after_commit
 from chirp.core.errors import NotFound
 from chirp.core.ids import parse_id
 from chirp.media import cleanup as media_cleanup
-from chirp.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 
 
-async def get_public(rt: Runtime, raw_id: str) -> dict[str, Any]:
+async def get_public(rt: AccountsPlatform, raw_id: str) -> dict[str, Any]:
     account_id = parse_id(raw_id)
     async with rt.uow() as uow:
         account = await AccountRepository(uow).get(account_id) if account_id else None
@@ -27,7 +27,7 @@ async def get_public(rt: Runtime, raw_id: str) -> dict[str, Any]:
     return account_public(account, rt.settings.public_url)
 
 
-async def lookup(rt: Runtime, acct: str) -> dict[str, Any]:
+async def lookup(rt: AccountsPlatform, acct: str) -> dict[str, Any]:
     """``user`` or ``user@our.domain``; accounts on other servers are not known here."""
     username, _, domain = acct.strip().lstrip("@").partition("@")
     if not USERNAME.match(username) or (domain and domain.lower() != rt.settings.domain):
@@ -39,7 +39,7 @@ async def lookup(rt: Runtime, acct: str) -> dict[str, Any]:
     return account_public(account, rt.settings.public_url)
 
 
-async def own(rt: Runtime, account_id: int) -> dict[str, Any]:
+async def own(rt: AccountsPlatform, account_id: int) -> dict[str, Any]:
     async with rt.uow() as uow:
         repo = AccountRepository(uow)
         account, credential = await repo.get(account_id), await repo.credential(account_id)
@@ -49,7 +49,10 @@ async def own(rt: Runtime, account_id: int) -> dict[str, Any]:
 
 
 async def update_profile(
-    rt: Runtime, account_id: int, change: ProfileUpdate, images: dict[str, str] | None = None
+    rt: AccountsPlatform,
+    account_id: int,
+    change: ProfileUpdate,
+    images: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Apply a profile change; ``images`` are stored avatar / header keys (chirp.media)."""
     async with rt.uow(write=True) as uow:

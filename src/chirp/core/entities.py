@@ -17,7 +17,7 @@ used out first past ``size`` entries of a kind.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -31,8 +31,6 @@ from chirp.core.lru import TtlLru
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-    from chirp.db.uow import UnitOfWork
-
 log = structlog.get_logger(__name__)
 Entity = dict[str, Any]
 
@@ -40,6 +38,12 @@ Entity = dict[str, Any]
 class Kind(StrEnum):
     status = "status"
     account = "account"
+
+
+class Committing(Protocol):
+    """What runs code once its changes commit (``chirp.db.uow.UnitOfWork``)."""
+
+    def after_commit(self, callback: Callable[[], Awaitable[None]]) -> None: ...
 
 
 class EntityCache(Protocol):
@@ -53,7 +57,7 @@ class EntityCache(Protocol):
 
 
 def forget_after_commit(
-    uow: UnitOfWork, cache: EntityCache, kind: Kind, ids: Iterable[int]
+    uow: Committing, cache: EntityCache, kind: Kind, ids: Iterable[int]
 ) -> None:
     """Drop these entities once ``uow`` commits what makes them stale (never before: a read
     in between would fill the cache again from the old rows)."""

@@ -82,7 +82,9 @@ def _renew(client: object, key: str, owner: str) -> None:
     while not stop.wait(LEASE_SECONDS / 3):
         try:
             current = client.get(key)
-            if current is not None and current.decode() != owner:
+            if isinstance(current, bytes):
+                current = current.decode()
+            if current is not None and current != owner:
                 log.error("node_lease_lost", key=key)
                 return
             client.set(key, owner, ex=LEASE_SECONDS)

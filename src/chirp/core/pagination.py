@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import ColumnElement, Select
+from sqlalchemy.orm import QueryableAttribute
 
 from chirp.core.errors import Unprocessable
 from chirp.core.ids import MAX_ID
@@ -29,6 +30,7 @@ class _HasId(Protocol):
 
 
 R = TypeVar("R", bound=_HasId)
+S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +52,7 @@ class Page:
             return False
         return not (self.min_id is not None and item_id <= self.min_id)
 
-    def apply(self, query: Select[Any], column: ColumnElement[Any]) -> Select[Any]:
+    def apply(self, query: S, column: ColumnElement[int] | QueryableAttribute[int]) -> S:
         """Bound and order a query by ``column`` (an id) for this page."""
         if self.max_id is not None:
             query = query.where(column < self.max_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -89,7 +89,7 @@ class ShardMap:
     def for_id(self, snowflake: int) -> PhysicalShard:
         return self._route[ids.shard_of(snowflake)]
 
-    async def gather(self, work: Callable[[PhysicalShard], Awaitable[T]]) -> list[T]:
+    async def gather(self, work: Callable[[PhysicalShard], Coroutine[Any, Any, T]]) -> list[T]:
         """Run ``work`` once per physical database, concurrently (scatter-gather). If one
         fails, the others are cancelled before the error propagates (a TaskGroup), so no
         query outlives the unit of work that closes its session."""

@@ -70,7 +70,7 @@ class UnitOfWork:
     async def scatter(
         self,
         keys: Iterable[K],
-        build: Callable[[list[K]], Select[Any]],
+        build: Callable[[list[K]], Select[*tuple[Any, ...]]],
         route: Callable[[K], PhysicalShard] | None = None,
         *,
         rows: bool = False,
@@ -94,7 +94,7 @@ class UnitOfWork:
 
         return [item for found in await self.shards.gather(load) for item in found]
 
-    async def everywhere(self, query: Select[Any]) -> list[Any]:
+    async def everywhere(self, query: Select[*tuple[Any, ...]]) -> list[Any]:
         """The same query on every database at once; the scalars of all of them."""
 
         async def load(shard: PhysicalShard) -> list[Any]:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Security
+from fastapi import APIRouter, Depends, Query, Request, Security
 from fastapi.responses import JSONResponse
 
+from chirp.core.auth import Bearer
 from chirp.core.pagination import Page, paged_pairs, paging
 from chirp.core.params import parse, read_params
-from chirp.deps import OptionalBearer, RuntimeDep, user
+from chirp.deps import OptionalBearer, get_runtime, user
 from chirp.graph import service
+from chirp.graph.platform import GraphPlatform
 from chirp.graph.schemas import FollowOptions, MuteOptions
-from chirp.oauth.tokens import Bearer
 
+RuntimeDep = Annotated[GraphPlatform, Depends(get_runtime)]
 router = APIRouter(tags=["graph"])
 Follows = Annotated[Bearer, Security(user("write:follows"))]
 

@@ -137,7 +137,7 @@ class RedisRelationsCache:
         except RedisError:
             log.warning("relations_cache_unavailable", exc_info=True)
             return None, "unavailable"
-        seen = version.decode() if version is not None else "0"
+        seen = "0" if version is None else version if isinstance(version, str) else version.decode()
         return (orjson.loads(value) if value is not None else None), seen
 
     async def put(self, viewer_id: int, edges: Edges, version: str) -> None:

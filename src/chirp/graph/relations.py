@@ -19,7 +19,7 @@ from chirp.graph.repository import GraphRepository
 
 if TYPE_CHECKING:
     from chirp.graph.cache import Edges, RelationsCache
-    from chirp.runtime import Runtime
+    from chirp.graph.platform import GraphPlatform
 
 
 class Followed(NamedTuple):
@@ -39,7 +39,7 @@ class Relations:
     muting_notifications: set[int] = field(default_factory=set)  # muted, notifications too
 
     @classmethod
-    async def of(cls, rt: Runtime, uow: UnitOfWork, viewer_id: int | None) -> Relations:
+    async def of(cls, rt: GraphPlatform, uow: UnitOfWork, viewer_id: int | None) -> Relations:
         """The viewer's relations now, through the runtime's cache."""
         return await cls.load(uow, viewer_id, rt.clock.now(), rt.relations)
 

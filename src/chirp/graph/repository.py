@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Boolean, cast, delete, literal, null, or_, select, union_all
+from sqlalchemy import Boolean, CompoundSelect, cast, delete, literal, null, or_, select, union_all
 
 from chirp.core.pagination import Page
 from chirp.db.base import UTCDateTime
@@ -59,7 +59,7 @@ class GraphRepository:
         thousands, and every timeline request reads them."""
         flag = cast(null(), Boolean)
         never = cast(null(), UTCDateTime)
-        query = union_all(
+        query: CompoundSelect[str, int, bool | None, datetime | None] = union_all(
             select(literal("follow").label("kind"), Follow.target_id, Follow.show_reblogs, never)
             .where(Follow.account_id == account_id),
             select(literal("block"), Block.target_id, flag, never)

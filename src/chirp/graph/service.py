@@ -22,13 +22,16 @@ from chirp.core.pagination import Page
 from chirp.core.text import iso
 from chirp.db.uow import UnitOfWork
 from chirp.graph.cache import forget_edges_after_commit
+from chirp.graph.events import (
+    FOLLOWS_CHANGED,
+    FollowEnded,
+    FollowRequestAnswered,
+    FollowRequested,
+)
 from chirp.graph.models import Block, Follow, FollowRequest, Mute
+from chirp.graph.platform import GraphPlatform
 from chirp.graph.repository import GraphRepository
-from chirp.notifications import delivery
-from chirp.notifications.delivery import Pending
-from chirp.notifications.repository import NotificationRepository
-from chirp.runtime import Runtime
-from chirp.timelines.events import home_changed
+from chirp.jobs.outbox import record
 
 log = structlog.get_logger(__name__)
 NOT_ALLOWED = "This action is not allowed"
@@ -43,7 +46,7 @@ async def _target(uow: UnitOfWork, raw_id: str) -> Account:
 
 
 async def follow(
-    rt: Runtime, viewer_id: int, raw_id: str, *, reblogs: bool | None, notify: bool | None
+    rt: GraphPlatform, viewer_id: int, raw_id: str, *, reblogs: bool | None, notify: bool | None
 ) -> dict[str, Any]:
     async with rt.uow(write=True) as uow:
         target = await _target(uow, raw_id)
@@ -76,16 +79,15 @@ async def follow(
             )
             if model is Follow:
                 await _count_follow(rt, uow, viewer_id, target.id, +1)
-                home_changed(rt, uow, viewer_id)
-            kind = "follow_request" if target.locked else "follow"
-            uow.after_commit(delivery.after_commit(rt, [Pending(target.id, kind, viewer_id)]))
+                follows_changed(rt, uow, viewer_id)
+            await rt.events.emit(uow, FollowRequested(viewer_id, target.id, target.locked))
         await uow.commit_unless_duplicate()  # a racing twin made the same follow: fine
     log.info("followed", account_id=viewer_id, target_id=target_id, requested=locked)
     return (await relationships(rt, viewer_id, [str(target_id)]))[0]
 
 
 async def _count_follow(
-    rt: Runtime, uow: UnitOfWork, follower_id: int, target_id: int, delta: int
+    rt: GraphPlatform, uow: UnitOfWork, follower_id: int, target_id: int, delta: int
 ) -> None:
     accounts = AccountRepository(uow)
     await accounts.bump(follower_id, following_count=delta)
@@ -93,24 +95,28 @@ async def _count_follow(
     forget_after_commit(uow, rt.entities, Kind.account, [follower_id, target_id])
 
 
-def _edges_changed(rt: Runtime, uow: UnitOfWork, account_id: int, target_id: int) -> None:
+def follows_changed(rt: GraphPlatform, uow: UnitOfWork, account_id: int) -> None:
+    """What the account's home holds changes (an author or a tag more or less): recorded in
+    the same transaction, so the timelines drop its feed even after a crash."""
+    record(rt, uow, FOLLOWS_CHANGED, account_id, account_ids=[account_id])
+
+
+def _edges_changed(rt: GraphPlatform, uow: UnitOfWork, account_id: int, target_id: int) -> None:
     """An edge between the two changes in ``uow``: both accounts' cached relations go after
     commit (the source's own edges, and the target's "who blocks me")."""
     forget_edges_after_commit(uow, rt.relations, account_id, target_id)
 
 
-async def _unfollow(rt: Runtime, uow: UnitOfWork, follower_id: int, target_id: int) -> None:
+async def _unfollow(rt: GraphPlatform, uow: UnitOfWork, follower_id: int, target_id: int) -> None:
     graph = GraphRepository(uow)
     if await graph.remove(Follow, follower_id, target_id):
         await _count_follow(rt, uow, follower_id, target_id, -1)
-        home_changed(rt, uow, follower_id)
+        follows_changed(rt, uow, follower_id)
     await graph.remove(FollowRequest, follower_id, target_id)
-    await NotificationRepository(uow).remove_between(
-        target_id, follower_id, ("follow", "follow_request")
-    )
+    await rt.events.emit(uow, FollowEnded(follower_id, target_id))
 
 
-async def unfollow(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
+async def unfollow(rt: GraphPlatform, viewer_id: int, raw_id: str) -> dict[str, Any]:
     async with rt.uow(write=True) as uow:
         target = await _target(uow, raw_id)
         await _unfollow(rt, uow, viewer_id, target.id)
@@ -119,7 +125,7 @@ async def unfollow(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
     return (await relationships(rt, viewer_id, [str(target.id)]))[0]
 
 
-async def block(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
+async def block(rt: GraphPlatform, viewer_id: int, raw_id: str) -> dict[str, Any]:
     """Block, which also ends follows and follow requests in both directions."""
     async with rt.uow(write=True) as uow:
         target = await _target(uow, raw_id)
@@ -144,7 +150,7 @@ async def block(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
     return (await relationships(rt, viewer_id, [str(target_id)]))[0]
 
 
-async def unblock(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
+async def unblock(rt: GraphPlatform, viewer_id: int, raw_id: str) -> dict[str, Any]:
     async with rt.uow(write=True) as uow:
         target = await _target(uow, raw_id)
         await GraphRepository(uow).remove(Block, viewer_id, target.id)
@@ -154,7 +160,7 @@ async def unblock(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
 
 
 async def mute(
-    rt: Runtime, viewer_id: int, raw_id: str, *, notifications: bool, duration: int
+    rt: GraphPlatform, viewer_id: int, raw_id: str, *, notifications: bool, duration: int
 ) -> dict[str, Any]:
     """Mute; ``duration`` seconds (0: until unmuted)."""
     now = rt.clock.now()
@@ -184,7 +190,7 @@ async def mute(
     return (await relationships(rt, viewer_id, [str(target_id)]))[0]
 
 
-async def unmute(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
+async def unmute(rt: GraphPlatform, viewer_id: int, raw_id: str) -> dict[str, Any]:
     async with rt.uow(write=True) as uow:
         target = await _target(uow, raw_id)
         await GraphRepository(uow).remove(Mute, viewer_id, target.id)
@@ -193,7 +199,9 @@ async def unmute(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
     return (await relationships(rt, viewer_id, [str(target.id)]))[0]
 
 
-async def relationships(rt: Runtime, viewer_id: int, raw_ids: list[str]) -> list[dict[str, Any]]:
+async def relationships(
+    rt: GraphPlatform, viewer_id: int, raw_ids: list[str]
+) -> list[dict[str, Any]]:
     """Mastodon's Relationship for each id (unknown ids are left out, as on Mastodon)."""
     ids = [i for i in (parse_id(r) for r in raw_ids) if i is not None]
     now = rt.clock.now()
@@ -241,7 +249,7 @@ async def relationships(rt: Runtime, viewer_id: int, raw_ids: list[str]) -> list
     return out
 
 
-async def authorize_request(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
+async def authorize_request(rt: GraphPlatform, viewer_id: int, raw_id: str) -> dict[str, Any]:
     async with rt.uow(write=True) as uow:
         requester = await _target(uow, raw_id)
         graph = GraphRepository(uow)
@@ -262,30 +270,26 @@ async def authorize_request(rt: Runtime, viewer_id: int, raw_id: str) -> dict[st
                 )
             )
             await _count_follow(rt, uow, requester.id, viewer_id, +1)
-            home_changed(rt, uow, requester.id)
+            follows_changed(rt, uow, requester.id)
             _edges_changed(rt, uow, requester.id, viewer_id)
-        await NotificationRepository(uow).remove_between(
-            viewer_id, requester.id, ("follow_request",)
-        )
+        await rt.events.emit(uow, FollowRequestAnswered(requester.id, viewer_id))
         await uow.commit_unless_duplicate()
     return (await relationships(rt, viewer_id, [str(requester_id)]))[0]
 
 
-async def reject_request(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
+async def reject_request(rt: GraphPlatform, viewer_id: int, raw_id: str) -> dict[str, Any]:
     async with rt.uow(write=True) as uow:
         requester = await _target(uow, raw_id)
         graph = GraphRepository(uow)
         if not await graph.remove(FollowRequest, requester.id, viewer_id):
             raise NotFound()
-        await NotificationRepository(uow).remove_between(
-            viewer_id, requester.id, ("follow_request",)
-        )
+        await rt.events.emit(uow, FollowRequestAnswered(requester.id, viewer_id))
         await uow.commit()
     return (await relationships(rt, viewer_id, [str(requester.id)]))[0]
 
 
 async def account_page(
-    rt: Runtime, uow: UnitOfWork, edges: list[Any], pick: str
+    rt: GraphPlatform, uow: UnitOfWork, edges: list[Any], pick: str
 ) -> list[tuple[int, dict[str, Any]]]:
     """(edge id, Account entity) for each edge, the account at its ``pick`` end."""
     ids = [getattr(e, pick) for e in edges]
@@ -294,19 +298,19 @@ async def account_page(
 
 
 async def followers(
-    rt: Runtime, viewer_id: int | None, raw_id: str, page: Page
+    rt: GraphPlatform, viewer_id: int | None, raw_id: str, page: Page
 ) -> list[tuple[int, dict[str, Any]]]:
     return await _collection(rt, viewer_id, raw_id, page, incoming=True)
 
 
 async def following(
-    rt: Runtime, viewer_id: int | None, raw_id: str, page: Page
+    rt: GraphPlatform, viewer_id: int | None, raw_id: str, page: Page
 ) -> list[tuple[int, dict[str, Any]]]:
     return await _collection(rt, viewer_id, raw_id, page, incoming=False)
 
 
 async def _collection(
-    rt: Runtime, viewer_id: int | None, raw_id: str, page: Page, *, incoming: bool
+    rt: GraphPlatform, viewer_id: int | None, raw_id: str, page: Page, *, incoming: bool
 ) -> list[tuple[int, dict[str, Any]]]:
     async with rt.uow() as uow:
         owner = await _target(uow, raw_id)
@@ -322,7 +326,7 @@ async def _collection(
 
 
 async def own_list(
-    rt: Runtime, viewer_id: int, kind: str, page: Page
+    rt: GraphPlatform, viewer_id: int, kind: str, page: Page
 ) -> list[tuple[int, dict[str, Any]]]:
     """The viewer's blocks or mutes (outgoing) or follow requests (incoming), by edge id."""
     async with rt.uow() as uow:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from chirp.deps import RuntimeDep
+from chirp.db.platform import Platform
+from chirp.deps import get_runtime
 from chirp.instance import service
 
+RuntimeDep = Annotated[Platform, Depends(get_runtime)]
 router = APIRouter(tags=["instance"])
 
 

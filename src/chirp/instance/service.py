@@ -7,14 +7,14 @@ from typing import Any
 from chirp import __version__
 from chirp.accounts.passwords import MAX_LENGTH
 from chirp.accounts.repository import AccountRepository
-from chirp.runtime import Runtime
+from chirp.db.platform import Platform
 
 # Mastodon.py keeps the text before the first space and needs >= 4.3.0 for the v2 API.
 MASTODON_VERSION = f"4.3.0 (compatible; Chirp {__version__})"
 IMAGE_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
 
 
-def _limits(rt: Runtime) -> dict[str, Any]:
+def _limits(rt: Platform) -> dict[str, Any]:
     return {
         "accounts": {"max_featured_tags": 10, "max_pinned_statuses": 5},
         "statuses": {
@@ -41,12 +41,12 @@ def _limits(rt: Runtime) -> dict[str, Any]:
     }
 
 
-async def _user_count(rt: Runtime) -> int:
+async def _user_count(rt: Platform) -> int:
     async with rt.uow() as uow:
         return await AccountRepository(uow).count()
 
 
-async def v1(rt: Runtime) -> dict[str, Any]:
+async def v1(rt: Platform) -> dict[str, Any]:
     s = rt.settings
     return {
         "uri": s.domain,
@@ -69,7 +69,7 @@ async def v1(rt: Runtime) -> dict[str, Any]:
     }
 
 
-async def v2(rt: Runtime) -> dict[str, Any]:
+async def v2(rt: Platform) -> dict[str, Any]:
     s = rt.settings
     return {
         "domain": s.domain,

@@ -97,7 +97,7 @@ class RabbitBroker:
         queue = await channel.declare_queue(self.queue_name, durable=True)
 
         async def on_message(message: AbstractIncomingMessage) -> None:
-            attempt = int((message.headers or {}).get("x-attempt", 0) or 0)
+            attempt = int(str((message.headers or {}).get("x-attempt", 0) or 0))
             await handle(orjson.loads(message.body), attempt, message)
 
         await queue.consume(on_message, no_ack=False)

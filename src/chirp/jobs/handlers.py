@@ -1,31 +1,28 @@
-"""Which handler runs each kind of event: the one place a job kind is bound to its code."""
+"""Which handler runs each kind of job. The composition root (``chirp.subscriptions``) binds
+the kinds to the contexts' handlers at start-up, so the job runner imports no context."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from chirp.timelines import tasks as timelines
-
-if TYPE_CHECKING:
-    from chirp.runtime import Runtime
-
-Handler = Callable[["Runtime", dict[str, Any]], Awaitable[None]]
-
-HANDLERS: dict[str, Handler] = {
-    "status.created": timelines.status_created,
-    "status.deleted": timelines.status_deleted,
-    "status.updated": timelines.status_updated,
-    "homes.invalidated": timelines.homes_invalidated,
-}
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 class UnknownJob(Exception):
     """An event no handler knows (written by a newer release, say): it is dead-lettered."""
 
 
-async def execute(rt: Runtime, kind: str, payload: dict[str, Any]) -> None:
-    handler = HANDLERS.get(kind)
-    if handler is None:
-        raise UnknownJob(kind)
-    await handler(rt, payload)
+class Handlers(dict[str, Handler]):
+    """Job kind to handler."""
+
+    def register(self, kind: str, handler: Handler) -> None:
+        if kind in self:
+            raise ValueError(f"a handler for {kind!r} is registered already")
+        self[kind] = handler
+
+    async def execute(self, kind: str, payload: dict[str, Any]) -> None:
+        handler = self.get(kind)
+        if handler is None:
+            raise UnknownJob(kind)
+        await handler(payload)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from chirp.core.ids import shard_of
 from chirp.db.uow import UnitOfWork
 from chirp.jobs.models import OutboxEvent
-
-if TYPE_CHECKING:
-    from chirp.runtime import Runtime
+from chirp.jobs.platform import JobsPlatform
 
 
-def record(rt: Runtime, uow: UnitOfWork, kind: str, owner_id: int, **payload: Any) -> None:
+def record(rt: JobsPlatform, uow: UnitOfWork, kind: str, owner_id: int, **payload: Any) -> None:
     """Record ``kind`` on the database of ``owner_id`` (the id of the row that changed), to be
     handled at least once after commit. A rollback drops it with the change."""
     now = rt.clock.now()

@@ -14,19 +14,18 @@ import asyncio
 import contextlib
 import traceback
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import structlog
 from aio_pika.abc import AbstractIncomingMessage
 
 from chirp.core.ids import time_of
+from chirp.db.platform import Platform
+from chirp.db.shards import PhysicalShard
 from chirp.jobs.broker import BrokerUnavailable, RabbitBroker
-from chirp.jobs.handlers import execute
+from chirp.jobs.handlers import Handlers
 from chirp.jobs.models import DeadJob, OutboxEvent
 from chirp.jobs.repository import DeadJobRepository, OutboxRepository
-
-if TYPE_CHECKING:
-    from chirp.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 LEASE = timedelta(seconds=60)
@@ -36,8 +35,9 @@ MEASURE_SECONDS = 10.0
 
 
 class Jobs:
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Platform, handlers: Handlers) -> None:
         self.rt = rt
+        self.handlers = handlers
         settings = rt.settings
         self.broker: RabbitBroker | None = None
         if settings.broker_url:
@@ -113,7 +113,7 @@ class Jobs:
         """Claim available events (only ``ids``, when given) and handle or publish them."""
         handed = 0
         # Given ids, only their own databases hold them (an event lives on its id's shard).
-        shards = self.rt.shards.physical
+        shards: list[PhysicalShard] = list(self.rt.shards.physical)
         if ids is not None:
             mine = {self.rt.shards.for_id(i).index for i in ids}
             shards = [shard for shard in shards if shard.index in mine]
@@ -142,7 +142,7 @@ class Jobs:
             total += handed
         return total
 
-    async def _publish(self, shard: Any, events: list[OutboxEvent]) -> None:
+    async def _publish(self, shard: PhysicalShard, events: list[OutboxEvent]) -> None:
         """Publish, then delete what the broker confirmed. On a failure the rest are released
         at once (not left leased for a minute), so the backlog drains as soon as the broker is
         back; the failure propagates so the caller backs off."""
@@ -164,7 +164,7 @@ class Jobs:
 
     async def _run(self, event: OutboxEvent) -> None:
         try:
-            await execute(self.rt, event.kind, event.payload)
+            await self.handlers.execute(event.kind, event.payload)
         except Exception as exc:
             await self._failed(_job(event), event.attempts, exc)
             return
@@ -217,7 +217,7 @@ class Jobs:
         self, job: dict[str, Any], attempt: int, message: AbstractIncomingMessage
     ) -> None:
         try:
-            await execute(self.rt, job["kind"], job["payload"])
+            await self.handlers.execute(job["kind"], job["payload"])
         except Exception as exc:
             try:
                 await self._failed(job, attempt + 1, exc)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Security
+from fastapi import APIRouter, Depends, Request, Security
 from fastapi.responses import JSONResponse, Response
 
+from chirp.core.auth import Bearer
 from chirp.core.params import parse, read_params
-from chirp.deps import RuntimeDep, user
+from chirp.deps import get_runtime, user
 from chirp.media import service, serving, uploads
+from chirp.media.platform import MediaPlatform
 from chirp.media.schemas import MediaDescribe
-from chirp.oauth.tokens import Bearer
 
+RuntimeDep = Annotated[MediaPlatform, Depends(get_runtime)]
 router = APIRouter(tags=["media"])
 MediaWriter = Annotated[Bearer, Security(user("write:media"))]
 

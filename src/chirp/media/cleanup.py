@@ -16,10 +16,9 @@ from datetime import timedelta
 
 import structlog
 
-from chirp.accounts.repository import AccountRepository
 from chirp.media.engine import clear_staging
+from chirp.media.platform import MediaPlatform
 from chirp.media.repository import MediaRepository
-from chirp.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 GRACE_SECONDS = 3600.0
@@ -27,7 +26,7 @@ INTERVAL_SECONDS = 3600.0
 BATCH = 500
 
 
-async def remove_unattached(rt: Runtime, grace: float = GRACE_SECONDS) -> int:
+async def remove_unattached(rt: MediaPlatform, grace: float = GRACE_SECONDS) -> int:
     """Delete unattached uploads past their time and files nothing uses; how many uploads."""
     cutoff = rt.clock.now() - timedelta(hours=rt.settings.media_unattached_hours)
     removed = 0
@@ -48,14 +47,15 @@ async def remove_unattached(rt: Runtime, grace: float = GRACE_SECONDS) -> int:
     return removed
 
 
-async def release(rt: Runtime, keys: Iterable[str], grace: float = GRACE_SECONDS) -> None:
+async def release(rt: MediaPlatform, keys: Iterable[str], grace: float = GRACE_SECONDS) -> None:
     """Delete the stored files among ``keys`` that nothing uses any more."""
     wanted = set(keys)
     if not wanted:
         return
     async with rt.uow() as uow:
         used = await MediaRepository(uow).keys_in_use(wanted)
-        used |= await AccountRepository(uow).image_keys_in_use(wanted - used)
+        for users in rt.media.file_users:  # avatars and headers, say (chirp.subscriptions)
+            used |= await users(uow, wanted - used)
     storage = rt.media.storage
     for key in wanted - used:
         age = await storage.age(key)
@@ -63,7 +63,7 @@ async def release(rt: Runtime, keys: Iterable[str], grace: float = GRACE_SECONDS
             await storage.delete(key)
 
 
-async def periodically(rt: Runtime, interval: float = INTERVAL_SECONDS) -> None:
+async def periodically(rt: MediaPlatform, interval: float = INTERVAL_SECONDS) -> None:
     while True:
         try:
             await remove_unattached(rt)

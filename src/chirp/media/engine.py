@@ -11,15 +11,18 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import shutil
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from chirp.config import Settings
+from chirp.db.uow import UnitOfWork
 from chirp.media import processing
 from chirp.media.processing import Limits, Processed
-from chirp.media.storage import Storage, build_storage
+from chirp.media.storage import LocalStorage, Storage
+
+FilesInUse = Callable[[UnitOfWork, set[str]], Awaitable[set[str]]]
 
 
 class MediaEngine:
@@ -32,6 +35,9 @@ class MediaEngine:
         self.staging.mkdir(parents=True, exist_ok=True)
         self._pool: ProcessPoolExecutor | None = None
         self._background: set[asyncio.Task[Any]] = set()
+        # Other contexts that keep stored files (accounts' avatars and headers): each answers
+        # which of some keys it still uses, so cleanup never deletes them.
+        self.file_users: list[FilesInUse] = []
 
     @classmethod
     def build(cls, settings: Settings) -> MediaEngine:
@@ -89,3 +95,11 @@ def clear_staging(staging: Path, older_than: float) -> int:
                 entry.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+def build_storage(settings: Settings) -> Storage:
+    if settings.media_storage == "s3":
+        from chirp.media.s3 import S3Storage  # boto3 is only needed for this backend
+
+        return S3Storage(settings)
+    return LocalStorage(settings.data_dir / "media")

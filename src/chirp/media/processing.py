@@ -165,7 +165,7 @@ def _encode(image: Image.Image, fmt: str, workdir: str, written: list[str]) -> R
     extension = EXTENSIONS[fmt]
     path = os.path.join(workdir, f"{uuid.uuid4().hex}.{extension}")
     written.append(path)
-    options: dict[str, object] = {"JPEG": {"quality": 85}, "WEBP": {"quality": 85}}.get(fmt, {})
+    options: dict[str, int] = {"JPEG": {"quality": 85}, "WEBP": {"quality": 85}}.get(fmt, {})
     image.save(path, format=fmt, **options)
     digest = hashlib.sha256()
     with open(path, "rb") as handle:

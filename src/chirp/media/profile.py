@@ -10,14 +10,14 @@ from fastapi import Request
 from chirp.core.params import merge_items, read_params
 from chirp.media import uploads
 from chirp.media.engine import discard
+from chirp.media.platform import MediaPlatform
 from chirp.media.service import process_now
 from chirp.media.uploads import Received
-from chirp.runtime import Runtime
 
 SIZES = {"avatar": (400, 400), "header": (1500, 500)}
 
 
-async def read_form(request: Request, rt: Runtime) -> tuple[dict[str, Any], Received]:
+async def read_form(request: Request, rt: MediaPlatform) -> tuple[dict[str, Any], Received]:
     """The request's parameters, and its avatar and header files staged on disk."""
     if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
         return await read_params(request), Received()
@@ -33,7 +33,7 @@ async def read_form(request: Request, rt: Runtime) -> tuple[dict[str, Any], Rece
     return params, received
 
 
-async def store_images(rt: Runtime, received: Received) -> dict[str, str]:
+async def store_images(rt: MediaPlatform, received: Received) -> dict[str, str]:
     """Process and store the staged images; their storage keys by name (avatar, header)."""
     keys: dict[str, str] = {}
     try:

@@ -8,12 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, exists, or_, select, update
+from sqlalchemy.orm import QueryableAttribute
 
 from chirp.db.uow import UnitOfWork
 from chirp.media.models import MediaAttachment
 
 
-def has_media(status_id: ColumnElement[int]) -> ColumnElement[bool]:
+def has_media(status_id: ColumnElement[int] | QueryableAttribute[int]) -> ColumnElement[bool]:
     """A condition for other contexts' queries: the status has attachments (which live on the
     status's own database, so this never crosses shards)."""
     return exists(select(MediaAttachment.id).where(MediaAttachment.status_id == status_id))

@@ -16,18 +16,18 @@ from chirp.core.params import parse
 from chirp.db.uow import UnitOfWork
 from chirp.media.engine import discard
 from chirp.media.models import FAILED, PROCESSING, READY, MediaAttachment
+from chirp.media.platform import MediaPlatform
 from chirp.media.processing import Limits, MediaError, Processed
 from chirp.media.repository import MediaRepository
 from chirp.media.schemas import MediaDescribe, attachment_public, parse_focus
 from chirp.media.uploads import Received, StagedFile
-from chirp.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 MAX_ATTACHMENTS = 4
 
 
 async def upload(
-    rt: Runtime, account_id: int, received: Received, *, wait: float | None
+    rt: MediaPlatform, account_id: int, received: Received, *, wait: float | None
 ) -> tuple[int, dict[str, Any]]:
     """Process an upload; (200, entity) when done within ``wait`` seconds (None: however
     long it takes), else (202, entity with ``url: null``) while it finishes in the
@@ -75,7 +75,7 @@ async def upload(
     return 202, attachment_public(media, rt.settings.public_url)
 
 
-def _new_row(rt: Runtime, account_id: int, describe: MediaDescribe) -> MediaAttachment:
+def _new_row(rt: MediaPlatform, account_id: int, describe: MediaDescribe) -> MediaAttachment:
     x, y = parse_focus(describe.focus) if describe.focus else (0.0, 0.0)
     return MediaAttachment(
         id=rt.ids.next_id(shard_of(account_id)),
@@ -91,7 +91,7 @@ def _new_row(rt: Runtime, account_id: int, describe: MediaDescribe) -> MediaAtta
     )
 
 
-async def process_now(rt: Runtime, source: Path, limits: Limits) -> Processed:
+async def process_now(rt: MediaPlatform, source: Path, limits: Limits) -> Processed:
     """Process a staged file and wait for it; a refused file is a 422. ``source`` stays."""
     work = rt.media.process(source, limits)
     try:
@@ -121,7 +121,7 @@ def _fill(media: MediaAttachment, processed: Processed) -> None:
 
 
 async def _finish_later(
-    rt: Runtime, media_id: int, work: asyncio.Future[Processed], staged: StagedFile
+    rt: MediaPlatform, media_id: int, work: asyncio.Future[Processed], staged: StagedFile
 ) -> None:
     processed: Processed | None = None
     try:
@@ -166,7 +166,7 @@ async def _own(uow: UnitOfWork, account_id: int, raw_id: str) -> MediaAttachment
     return media
 
 
-async def show(rt: Runtime, account_id: int, raw_id: str) -> tuple[int, dict[str, Any]]:
+async def show(rt: MediaPlatform, account_id: int, raw_id: str) -> tuple[int, dict[str, Any]]:
     """One's own media: 206 while processing, 200 when ready, 422 when it failed."""
     async with rt.uow() as uow:
         media = await _own(uow, account_id, raw_id)
@@ -177,7 +177,7 @@ async def show(rt: Runtime, account_id: int, raw_id: str) -> tuple[int, dict[str
 
 
 async def describe(
-    rt: Runtime, account_id: int, raw_id: str, change: MediaDescribe
+    rt: MediaPlatform, account_id: int, raw_id: str, change: MediaDescribe
 ) -> dict[str, Any]:
     """Change the description or focus of one's media, while it is not attached (Mastodon)."""
     async with rt.uow(write=True) as uow:

@@ -15,8 +15,6 @@ import time
 from pathlib import Path
 from typing import Protocol
 
-from chirp.config import Settings
-
 
 class Storage(Protocol):
     async def put(self, key: str, source: str, content_type: str) -> None:
@@ -69,11 +67,3 @@ class LocalStorage:
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self.local_path(key).unlink, missing_ok=True)
-
-
-def build_storage(settings: Settings) -> Storage:
-    if settings.media_storage == "s3":
-        from chirp.media.s3 import S3Storage  # boto3 is only needed for this backend
-
-        return S3Storage(settings)
-    return LocalStorage(settings.data_dir / "media")

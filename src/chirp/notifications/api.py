@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Security
+from fastapi import APIRouter, Depends, Query, Request, Security
 from fastapi.responses import JSONResponse
 
+from chirp.core.auth import Bearer
 from chirp.core.pagination import Page, paged_pairs, paging
-from chirp.deps import RuntimeDep, user
+from chirp.deps import get_runtime, user
+from chirp.graph.platform import GraphPlatform
 from chirp.notifications import service
-from chirp.oauth.tokens import Bearer
 
+RuntimeDep = Annotated[GraphPlatform, Depends(get_runtime)]
 router = APIRouter(prefix="/api/v1/notifications", tags=["notifications"])
 Reader = Annotated[Bearer, Security(user("read:notifications"))]
 Writer = Annotated[Bearer, Security(user("write:notifications"))]

@@ -8,19 +8,18 @@ is skipped by the unique key.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 
 import structlog
 
 from chirp.core.ids import shard_of
 from chirp.db.insert import insert_ignoring_duplicates
 from chirp.graph.models import Block, Mute
+from chirp.graph.platform import GraphPlatform
 from chirp.graph.repository import GraphRepository
+from chirp.notifications.events import NotificationsCreated
 from chirp.notifications.models import Notification
-from chirp.runtime import Runtime
-from chirp.streaming import events as streams
 
 log = structlog.get_logger(__name__)
 
@@ -33,7 +32,7 @@ class Pending:
     status_id: int | None = None
 
 
-async def deliver(rt: Runtime, pending: Sequence[Pending]) -> None:
+async def deliver(rt: GraphPlatform, pending: Sequence[Pending]) -> None:
     wanted = [p for p in pending if p.recipient_id != p.from_account_id]
     if not wanted:
         return
@@ -41,6 +40,7 @@ async def deliver(rt: Runtime, pending: Sequence[Pending]) -> None:
     async with rt.uow(write=True) as uow:
         graph = GraphRepository(uow)
         by_shard: dict[int, list[dict[str, object]]] = defaultdict(list)
+        made: list[tuple[int, int]] = []  # (recipient, notification)
         for item in wanted:
             if await graph.edge(Block, item.recipient_id, item.from_account_id):
                 continue
@@ -52,9 +52,11 @@ async def deliver(rt: Runtime, pending: Sequence[Pending]) -> None:
             ):
                 continue
             shard = rt.shards.for_id(item.recipient_id).index
+            notification_id = rt.ids.next_id(shard_of(item.recipient_id))
+            made.append((item.recipient_id, notification_id))
             by_shard[shard].append(
                 {
-                    "id": rt.ids.next_id(shard_of(item.recipient_id)),
+                    "id": notification_id,
                     "account_id": item.recipient_id,
                     "type": item.type,
                     "from_account_id": item.from_account_id,
@@ -66,17 +68,6 @@ async def deliver(rt: Runtime, pending: Sequence[Pending]) -> None:
             rows = by_shard.get(physical.index)
             if rows:
                 await insert_ignoring_duplicates(uow.session(physical), Notification, rows)
-        made = [(r["account_id"], r["id"]) for rows in by_shard.values() for r in rows]
-        uow.after_commit(partial(streams.notification_created, rt, made))
+        await rt.events.emit(uow, NotificationsCreated(tuple(made)))
         await uow.commit()
     log.info("notifications_delivered", count=sum(len(r) for r in by_shard.values()))
-
-
-def after_commit(rt: Runtime, pending: Sequence[Pending]) -> Callable[[], Awaitable[None]]:
-    """A callback for ``UnitOfWork.after_commit`` that delivers ``pending``."""
-    frozen = list(pending)
-
-    async def run() -> None:
-        await deliver(rt, frozen)
-
-    return run

@@ -12,19 +12,19 @@ from chirp.core.ids import parse_id
 from chirp.core.pagination import Page
 from chirp.core.text import iso
 from chirp.db.uow import UnitOfWork
+from chirp.graph.platform import GraphPlatform
 from chirp.graph.relations import Relations
 from chirp.notifications.models import TYPES, Notification
 from chirp.notifications.repository import NotificationRepository
 from chirp.posts.repository import StatusRepository
 from chirp.posts.views import StatusViews
 from chirp.posts.visibility import Audience, can_see
-from chirp.runtime import Runtime
 
 WITH_STATUS = frozenset({"mention", "status", "reblog", "favourite", "update"})
 
 
 async def page(
-    rt: Runtime,
+    rt: GraphPlatform,
     viewer_id: int,
     page: Page,
     *,
@@ -47,7 +47,7 @@ async def page(
         return [(row.id, shown.get(row.id)) for row in rows]
 
 
-async def one(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
+async def one(rt: GraphPlatform, viewer_id: int, raw_id: str) -> dict[str, Any]:
     notification_id = parse_id(raw_id)
     async with rt.uow() as uow:
         row = await NotificationRepository(uow).get(viewer_id, notification_id or 0)
@@ -57,14 +57,14 @@ async def one(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
     return rendered[0]
 
 
-async def stored(rt: Runtime, notification_ids: Iterable[int]) -> list[Notification]:
+async def stored(rt: GraphPlatform, notification_ids: Iterable[int]) -> list[Notification]:
     """The notifications among these ids that exist (a duplicate was never stored)."""
     async with rt.uow() as uow:
         return await NotificationRepository(uow).by_ids(notification_ids)
 
 
 async def render_each(
-    rt: Runtime, rows: Sequence[Notification]
+    rt: GraphPlatform, rows: Sequence[Notification]
 ) -> list[tuple[int, dict[str, Any]]]:
     """(recipient id, entity) for each of ``rows`` its recipient may still see, each rendered
     for its recipient (for streaming, where they arrive one at a time)."""
@@ -78,7 +78,7 @@ async def render_each(
     return out
 
 
-async def dismiss(rt: Runtime, viewer_id: int, raw_id: str) -> None:
+async def dismiss(rt: GraphPlatform, viewer_id: int, raw_id: str) -> None:
     notification_id = parse_id(raw_id)
     async with rt.uow(write=True) as uow:
         repo = NotificationRepository(uow)
@@ -88,14 +88,14 @@ async def dismiss(rt: Runtime, viewer_id: int, raw_id: str) -> None:
         await uow.commit()
 
 
-async def clear(rt: Runtime, viewer_id: int) -> None:
+async def clear(rt: GraphPlatform, viewer_id: int) -> None:
     async with rt.uow(write=True) as uow:
         await NotificationRepository(uow).clear(viewer_id)
         await uow.commit()
 
 
 async def _render(
-    rt: Runtime, uow: UnitOfWork, viewer_id: int, rows: Sequence[Notification]
+    rt: GraphPlatform, uow: UnitOfWork, viewer_id: int, rows: Sequence[Notification]
 ) -> list[dict[str, Any]]:
     """Entities for ``rows``, leaving out what the viewer may no longer see (a status made
     invisible, an account blocked or muted since)."""

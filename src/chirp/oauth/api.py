@@ -8,21 +8,23 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import unquote_plus, urlencode
 
-from fastapi import APIRouter, Request, Security
+from fastapi import APIRouter, Depends, Request, Security
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from chirp.core import keys
+from chirp.core.auth import Bearer
 from chirp.core.errors import Unauthorized
 from chirp.core.params import parse, read_params
-from chirp.deps import ClientIP, RuntimeDep, token
+from chirp.deps import ClientIP, get_runtime, token
 from chirp.oauth import scopes as scope_rules
 from chirp.oauth import service
+from chirp.oauth.platform import OAuthPlatform
 from chirp.oauth.repository import OAuthRepository
 from chirp.oauth.schemas import AppCreate, app_credentials, app_public
 from chirp.oauth.service import OAuthError, TokenRequest
-from chirp.oauth.tokens import Bearer
 
+RuntimeDep = Annotated[OAuthPlatform, Depends(get_runtime)]
 router = APIRouter()
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 CSRF_COOKIE = "chirp_csrf"

@@ -17,17 +17,15 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import structlog
 
 from chirp.core import keys
+from chirp.core.auth import Bearer
 from chirp.core.lru import TtlLru
+from chirp.db.uow import UnitOfWork
 from chirp.oauth import tokens
-from chirp.oauth.tokens import Bearer
-
-if TYPE_CHECKING:
-    from chirp.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 TTL_SHARED = 60.0
@@ -97,24 +95,24 @@ class TokenCache:
         if self._redis is None:
             import redis.asyncio
 
+            assert self.redis_url is not None  # only called with Redis configured
             self._redis = redis.asyncio.Redis.from_url(self.redis_url)
         return self._redis
+
+    async def resolve(self, presented: str, uow: Callable[[], UnitOfWork]) -> Bearer | None:
+        """The presented token's bearer, from this cache or the database (and cached then);
+        None when it is unknown or revoked."""
+        digest = keys.digest(presented)
+        bearer = self.get(digest)
+        if bearer is not None:
+            return bearer
+        async with uow() as reading:
+            bearer = await tokens.resolve(reading, presented)
+        if bearer is not None:
+            self.put(digest, bearer)
+        return bearer
 
     async def close(self) -> None:
         if self._redis is not None:
             await self._redis.aclose()
             self._redis = None
-
-
-async def resolve(rt: Runtime, presented: str) -> Bearer | None:
-    """The presented token's bearer, from the runtime's cache or the database (and cached
-    then); None when it is unknown or revoked."""
-    digest = keys.digest(presented)
-    bearer = rt.tokens.get(digest)
-    if bearer is not None:
-        return bearer
-    async with rt.uow() as uow:
-        bearer = await tokens.resolve(uow, presented)
-    if bearer is not None:
-        rt.tokens.put(digest, bearer)
-    return bearer

@@ -6,6 +6,8 @@ A top-level scope (``read``) grants all its sub-scopes (``read:statuses``); the 
 
 from __future__ import annotations
 
+from chirp.core.auth import grants
+
 _READ = (
     "accounts",
     "blocks",
@@ -53,9 +55,6 @@ ALL_SCOPES: frozenset[str] = frozenset(
     + [f"admin:read:{s}" for s in _ADMIN_READ]
     + [f"admin:write:{s}" for s in _ADMIN_WRITE]
 )
-_FOLLOW_GRANTS = frozenset(
-    f"{mode}:{what}" for mode in ("read", "write") for what in ("follows", "blocks", "mutes")
-)
 DEFAULT = "read"
 
 
@@ -76,18 +75,6 @@ def parse(raw: str | None, *, default: str = DEFAULT) -> frozenset[str]:
 def render(scopes: frozenset[str]) -> str:
     order = {name: i for i, name in enumerate(TOP_LEVEL)}
     return " ".join(sorted(scopes, key=lambda s: (order.get(s, len(order)), s)))
-
-
-def grants(held: frozenset[str], wanted: str) -> bool:
-    """Whether holding ``held`` allows an action that needs ``wanted``."""
-    if wanted in held:
-        return True
-    parts = wanted.split(":")
-    # admin:read:accounts is granted by admin:read; read:statuses by read.
-    for cut in range(len(parts) - 1, 0, -1):
-        if ":".join(parts[:cut]) in held:
-            return True
-    return "follow" in held and wanted in _FOLLOW_GRANTS
 
 
 def covers(held: frozenset[str], wanted: frozenset[str]) -> bool:

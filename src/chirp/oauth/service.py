@@ -23,9 +23,9 @@ from chirp.oauth import scopes as scope_rules
 from chirp.oauth import tokens
 from chirp.oauth.cache import EVERYTHING
 from chirp.oauth.models import AuthorizationCode, OAuthApp
+from chirp.oauth.platform import OAuthPlatform
 from chirp.oauth.repository import OAuthRepository
 from chirp.oauth.schemas import OOB, AppCreate
-from chirp.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 CODE_LIFETIME = timedelta(minutes=10)
@@ -64,7 +64,7 @@ def invalid_grant() -> OAuthError:
     )
 
 
-async def create_app(rt: Runtime, data: AppCreate) -> tuple[OAuthApp, str]:
+async def create_app(rt: OAuthPlatform, data: AppCreate) -> tuple[OAuthApp, str]:
     # An app has no owner; it takes a random shard of its own so apps spread over databases.
     shard = secrets.randbelow(ids.SHARD_COUNT)
     app_id = rt.ids.next_id(shard)
@@ -126,7 +126,7 @@ class TokenRequest:
     ip: str | None = None
 
 
-async def grant(rt: Runtime, req: TokenRequest) -> dict[str, Any]:
+async def grant(rt: OAuthPlatform, req: TokenRequest) -> dict[str, Any]:
     if req.grant_type not in GRANT_TYPES:
         raise OAuthError(
             "unsupported_grant_type",
@@ -164,7 +164,7 @@ async def grant(rt: Runtime, req: TokenRequest) -> dict[str, Any]:
 
 
 async def _redeem_code(
-    rt: Runtime, repo: OAuthRepository, app: OAuthApp, req: TokenRequest
+    rt: OAuthPlatform, repo: OAuthRepository, app: OAuthApp, req: TokenRequest
 ) -> AuthorizationCode:
     code = await repo.code(req.code) if req.code else None
     now = rt.clock.now()
@@ -208,7 +208,9 @@ class AuthorizationRequest:
     code_challenge: str | None
 
 
-async def check_authorization_request(rt: Runtime, params: dict[str, Any]) -> AuthorizationRequest:
+async def check_authorization_request(
+    rt: OAuthPlatform, params: dict[str, Any]
+) -> AuthorizationRequest:
     """Validate /oauth/authorize parameters. Nothing is redirected before this passes."""
     async with rt.uow() as uow:
         app = await OAuthRepository(uow).app_by_client_id(str(params.get("client_id") or ""))
@@ -236,7 +238,7 @@ async def check_authorization_request(rt: Runtime, params: dict[str, Any]) -> Au
 
 
 async def authorize(
-    rt: Runtime, request: AuthorizationRequest, email: str, password: str, ip: str | None
+    rt: OAuthPlatform, request: AuthorizationRequest, email: str, password: str, ip: str | None
 ) -> str | None:
     """Log the user in and mint a code; None when the credentials are wrong."""
     async with rt.uow(write=True) as uow:
@@ -263,7 +265,9 @@ async def authorize(
     return secret
 
 
-async def revoke(rt: Runtime, client_id: str | None, client_secret: str | None, token: str) -> None:
+async def revoke(
+    rt: OAuthPlatform, client_id: str | None, client_secret: str | None, token: str
+) -> None:
     """RFC 7009: revoking an unknown token, or another client's, quietly does nothing."""
     async with rt.uow(write=True) as uow:
         repo = OAuthRepository(uow)

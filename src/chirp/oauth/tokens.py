@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from chirp.core import ids, keys
+from chirp.core.auth import Bearer
 from chirp.core.ids import IdGenerator
 from chirp.db.uow import UnitOfWork
 from chirp.oauth import scopes as scope_rules
 from chirp.oauth.models import AccessToken
 from chirp.oauth.repository import OAuthRepository
-
-
-@dataclass(frozen=True, slots=True)
-class Bearer:
-    """What a request's token allows: resolved once per request."""
-
-    token_id: int
-    app_id: int
-    account_id: int | None
-    scopes: frozenset[str]
 
 
 def issue(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from chirp.deps import RuntimeDep
+from chirp.db.platform import Platform
+from chirp.deps import get_runtime
 
+RuntimeDep = Annotated[Platform, Depends(get_runtime)]
 router = APIRouter(tags=["ops"])
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from chirp.core.errors import NotFound
 from chirp.core.ids import parse_id
 from chirp.db.uow import UnitOfWork
+from chirp.graph.platform import GraphPlatform
 from chirp.graph.relations import Relations
 from chirp.posts.models import Status
 from chirp.posts.repository import StatusRepository
 from chirp.posts.visibility import Audience, can_see
-from chirp.runtime import Runtime
 
 
 async def visible_status(
-    rt: Runtime, uow: UnitOfWork, raw_id: str, viewer_id: int | None
+    rt: GraphPlatform, uow: UnitOfWork, raw_id: str, viewer_id: int | None
 ) -> tuple[Status, Relations]:
     """The status and the viewer's relations; 404 when it does not exist or may not be seen
     (Mastodon answers the same for both, so a private status's existence does not leak)."""
@@ -22,7 +22,7 @@ async def visible_status(
 
 
 async def proper(
-    rt: Runtime, uow: UnitOfWork, raw_id: str, viewer_id: int | None
+    rt: GraphPlatform, uow: UnitOfWork, raw_id: str, viewer_id: int | None
 ) -> tuple[Status, Relations]:
     """Like ``visible_status``, but a reblog stands for the status it reblogs."""
     status, original, relations = await _load(rt, uow, raw_id, viewer_id)
@@ -30,7 +30,7 @@ async def proper(
 
 
 async def _load(
-    rt: Runtime, uow: UnitOfWork, raw_id: str, viewer_id: int | None
+    rt: GraphPlatform, uow: UnitOfWork, raw_id: str, viewer_id: int | None
 ) -> tuple[Status, Status | None, Relations]:
     """The status, the original it reblogs (if any), and the viewer's relations. A reblog is
     visible only when what it reblogs is too."""

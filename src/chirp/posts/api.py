@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request, Security
+from fastapi import APIRouter, Depends, Header, Request, Security
 from fastapi.responses import JSONResponse
 
+from chirp.core.auth import Bearer
 from chirp.core.pagination import Page, paged_pairs, paging
 from chirp.core.params import parse, read_params
-from chirp.deps import OptionalBearer, RuntimeDep, user
-from chirp.oauth.tokens import Bearer
+from chirp.deps import OptionalBearer, get_runtime, user
+from chirp.graph.platform import GraphPlatform
 from chirp.posts import interactions, service
 from chirp.posts.schemas import ReblogCreate, StatusCreate, StatusEdit
 
+RuntimeDep = Annotated[GraphPlatform, Depends(get_runtime)]
 router = APIRouter(prefix="/api/v1/statuses", tags=["statuses"])
 Writer = Annotated[Bearer, Security(user("write:statuses"))]
 

@@ -18,24 +18,24 @@ from chirp.core.errors import Forbidden, NotFound, Unprocessable
 from chirp.core.ids import shard_of
 from chirp.core.pagination import Page
 from chirp.db.uow import UnitOfWork
+from chirp.graph.platform import GraphPlatform
 from chirp.graph.service import account_page
 from chirp.jobs.outbox import record
-from chirp.notifications import delivery
-from chirp.notifications.delivery import Pending
-from chirp.notifications.repository import NotificationRepository
 from chirp.posts import service
 from chirp.posts.access import proper, visible_status
+from chirp.posts.events import StatusFavourited, StatusReblogged, StatusUnfavourited
 from chirp.posts.models import Bookmark, Favourite, Pin, Status
 from chirp.posts.repository import StatusRepository
 from chirp.posts.views import StatusViews
-from chirp.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 MAX_PINS = 5
 NOT_ALLOWED = "This action is not allowed"
 
 
-async def _view(rt: Runtime, uow: UnitOfWork, status_id: int, viewer_id: int) -> dict[str, Any]:
+async def _view(
+    rt: GraphPlatform, uow: UnitOfWork, status_id: int, viewer_id: int
+) -> dict[str, Any]:
     """The status read afresh (counters just moved; a rollback may have expired the row)."""
     fresh = await StatusRepository(uow).counts(status_id)
     view = await StatusViews.of(rt, uow, viewer_id).one(fresh) if fresh else None
@@ -44,7 +44,7 @@ async def _view(rt: Runtime, uow: UnitOfWork, status_id: int, viewer_id: int) ->
     return view
 
 
-async def favourite(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
+async def favourite(rt: GraphPlatform, viewer_id: int, raw_id: str) -> dict[str, Any]:
     async with rt.uow(write=True) as uow:
         status, _ = await proper(rt, uow, raw_id, viewer_id)
         status_id = status.id
@@ -59,30 +59,24 @@ async def favourite(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
                 )
             )
             await repo.bump(status.id, favourites_count=1)
-            uow.after_commit(
-                delivery.after_commit(
-                    rt, [Pending(status.account_id, "favourite", viewer_id, status.id)]
-                )
-            )
+            await rt.events.emit(uow, StatusFavourited(status.id, status.account_id, viewer_id))
             await uow.commit_unless_duplicate()  # a racing twin's favourite counts once
         return await _view(rt, uow, status_id, viewer_id)
 
 
-async def unfavourite(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
+async def unfavourite(rt: GraphPlatform, viewer_id: int, raw_id: str) -> dict[str, Any]:
     async with rt.uow(write=True) as uow:
         status, _ = await proper(rt, uow, raw_id, viewer_id)
         status_id = status.id
         repo = StatusRepository(uow)
         if await repo.remove_mark(Favourite, viewer_id, status.id):
             await repo.bump(status.id, favourites_count=-1)
-            await NotificationRepository(uow).remove_between(
-                status.account_id, viewer_id, ("favourite",), status.id
-            )
+            await rt.events.emit(uow, StatusUnfavourited(status.id, status.account_id, viewer_id))
         await uow.commit()
         return await _view(rt, uow, status_id, viewer_id)
 
 
-async def bookmark(rt: Runtime, viewer_id: int, raw_id: str, on: bool) -> dict[str, Any]:
+async def bookmark(rt: GraphPlatform, viewer_id: int, raw_id: str, on: bool) -> dict[str, Any]:
     async with rt.uow(write=True) as uow:
         status, _ = await proper(rt, uow, raw_id, viewer_id)
         status_id = status.id
@@ -102,7 +96,7 @@ async def bookmark(rt: Runtime, viewer_id: int, raw_id: str, on: bool) -> dict[s
         return await _view(rt, uow, status_id, viewer_id)
 
 
-async def pin(rt: Runtime, viewer_id: int, raw_id: str, on: bool) -> dict[str, Any]:
+async def pin(rt: GraphPlatform, viewer_id: int, raw_id: str, on: bool) -> dict[str, Any]:
     async with rt.uow(write=True) as uow:
         status, _ = await visible_status(rt, uow, raw_id, viewer_id)
         status_id = status.id
@@ -131,7 +125,7 @@ async def pin(rt: Runtime, viewer_id: int, raw_id: str, on: bool) -> dict[str, A
         return await _view(rt, uow, status_id, viewer_id)
 
 
-async def reblog(rt: Runtime, viewer_id: int, raw_id: str, visibility: str) -> dict[str, Any]:
+async def reblog(rt: GraphPlatform, viewer_id: int, raw_id: str, visibility: str) -> dict[str, Any]:
     async with rt.uow(write=True) as uow:
         status, _ = await proper(rt, uow, raw_id, viewer_id)
         status_id = status.id
@@ -165,11 +159,7 @@ async def reblog(rt: Runtime, viewer_id: int, raw_id: str, visibility: str) -> d
             await repo.bump(status.id, reblogs_count=1)
             await AccountRepository(uow).bump(viewer_id, statuses_count=1)
             forget_after_commit(uow, rt.entities, Kind.account, [viewer_id])
-            uow.after_commit(
-                delivery.after_commit(
-                    rt, [Pending(status.account_id, "reblog", viewer_id, status.id)]
-                )
-            )
+            await rt.events.emit(uow, StatusReblogged(status.id, status.account_id, viewer_id))
             reblog_id = existing.id
             record(rt, uow, "status.created", reblog_id, status_id=reblog_id)
             try:
@@ -191,7 +181,7 @@ async def reblog(rt: Runtime, viewer_id: int, raw_id: str, visibility: str) -> d
     return view
 
 
-async def unreblog(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
+async def unreblog(rt: GraphPlatform, viewer_id: int, raw_id: str) -> dict[str, Any]:
     async with rt.uow(write=True) as uow:
         status, _ = await proper(rt, uow, raw_id, viewer_id)
         status_id = status.id
@@ -203,7 +193,7 @@ async def unreblog(rt: Runtime, viewer_id: int, raw_id: str) -> dict[str, Any]:
 
 
 async def favourited_by(
-    rt: Runtime, viewer_id: int | None, raw_id: str, page: Page
+    rt: GraphPlatform, viewer_id: int | None, raw_id: str, page: Page
 ) -> list[tuple[int, dict[str, Any] | None]]:
     async with rt.uow() as uow:
         status, relations = await proper(rt, uow, raw_id, viewer_id)
@@ -214,7 +204,7 @@ async def favourited_by(
 
 
 async def reblogged_by(
-    rt: Runtime, viewer_id: int | None, raw_id: str, page: Page
+    rt: GraphPlatform, viewer_id: int | None, raw_id: str, page: Page
 ) -> list[tuple[int, dict[str, Any] | None]]:
     async with rt.uow() as uow:
         status, relations = await proper(rt, uow, raw_id, viewer_id)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, exists, func, literal, or_, select, union_all, update
+from sqlalchemy import Select, delete, exists, func, literal, or_, select, union_all, update
 
 from chirp.core.ids import lowest_id_at
 from chirp.core.pagination import Page
@@ -293,7 +293,7 @@ class StatusRepository:
         found["reblog"] = set()
         if not wanted:
             return found
-        parts = [
+        parts: list[Select[str, int | None]] = [
             select(literal(kind).label("kind"), model.status_id.label("status_id")).where(
                 model.account_id == account_id, model.status_id.in_(wanted)
             )
@@ -306,7 +306,8 @@ class StatusRepository:
         )
         rows = await self.uow.for_id(account_id).execute(union_all(*parts))
         for kind, status_id in rows:
-            found[kind].add(status_id)
+            if status_id is not None:  # a reblog's reblog_of_id is never NULL
+                found[kind].add(status_id)
         return found
 
     async def marks_page(self, model: type[Mark], account_id: int, page: Page) -> list[Mark]:

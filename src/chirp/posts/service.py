@@ -14,21 +14,18 @@ from chirp.core.errors import NotFound, Unprocessable
 from chirp.core.ids import shard_of
 from chirp.core.text import iso
 from chirp.db.uow import UnitOfWork
-from chirp.graph.repository import GraphRepository
+from chirp.graph.platform import GraphPlatform
 from chirp.jobs.outbox import record
 from chirp.media import service as media
-from chirp.notifications import delivery
-from chirp.notifications.delivery import Pending
-from chirp.notifications.repository import NotificationRepository
 from chirp.posts import content
 from chirp.posts.access import proper, visible_status
+from chirp.posts.events import StatusEdited, StatusPosted, StatusRemoved
 from chirp.posts.models import IdempotencyKey, Status, StatusEdit, StatusMention, StatusTag
 from chirp.posts.repository import StatusRepository
 from chirp.posts.schemas import StatusCreate
 from chirp.posts.schemas import StatusEdit as StatusEditInput
 from chirp.posts.views import StatusViews
 from chirp.posts.visibility import Audience, shown_in_timeline
-from chirp.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 IDEMPOTENCY_WINDOW = timedelta(hours=1)
@@ -37,7 +34,7 @@ MAX_DESCENDANTS = 4096
 
 
 async def create(
-    rt: Runtime, author_id: int, data: StatusCreate, idempotency_key: str | None
+    rt: GraphPlatform, author_id: int, data: StatusCreate, idempotency_key: str | None
 ) -> dict[str, Any]:
     _refuse_unsupported(data.poll, data.scheduled_at)
     text = data.status.strip()
@@ -99,13 +96,13 @@ async def create(
         forget_after_commit(uow, rt.entities, Kind.account, [author_id])
         if parent is not None:
             await repo.bump(parent.id, replies_count=1)
-        pending = [Pending(m, "mention", author_id, status.id) for m in mentioned]
-        if status.in_reply_to_account_id in (None, author_id) and visibility != "direct":
-            watchers = await GraphRepository(uow).notified_followers(author_id)
-            pending += [
-                Pending(a, "status", author_id, status.id) for a in watchers if a not in mentioned
-            ]
-        uow.after_commit(delivery.after_commit(rt, pending))
+        to_followers = status.in_reply_to_account_id in (None, author_id)
+        await rt.events.emit(
+            uow,
+            StatusPosted(
+                status.id, author_id, tuple(mentioned), to_followers and visibility != "direct"
+            ),
+        )
         record(rt, uow, "status.created", status.id, status_id=status.id)
         try:
             await uow.commit()
@@ -125,7 +122,7 @@ async def create(
 
 
 async def _earlier_post(
-    rt: Runtime, uow: UnitOfWork, author_id: int, key: str
+    rt: GraphPlatform, uow: UnitOfWork, author_id: int, key: str
 ) -> dict[str, Any] | None:
     repo = StatusRepository(uow)
     row = await repo.idempotent(author_id, key)
@@ -144,7 +141,7 @@ def _refuse_unsupported(poll: object, scheduled_at: object = None) -> None:
         raise Unprocessable("Validation failed: scheduled statuses are not supported yet")
 
 
-def _check_text(rt: Runtime, text: str, spoiler_text: str, *, with_media: bool) -> None:
+def _check_text(rt: GraphPlatform, text: str, spoiler_text: str, *, with_media: bool) -> None:
     if not text and not with_media:  # a status may be only its media, as on Mastodon
         raise Unprocessable(
             "Validation failed: Text can't be blank",
@@ -161,7 +158,7 @@ def _check_text(rt: Runtime, text: str, spoiler_text: str, *, with_media: bool) 
 
 
 async def _write_content(
-    rt: Runtime, uow: UnitOfWork, status: Status, text: str, *, replace: bool
+    rt: GraphPlatform, uow: UnitOfWork, status: Status, text: str, *, replace: bool
 ) -> list[int]:
     """Render ``text`` into ``status`` and record its mentions and tags; the mentioned ids."""
     parsed = content.parse(text, rt.settings.domain)
@@ -190,7 +187,7 @@ async def _write_content(
     return [t.account_id for t in targets.values() if t.account_id != status.account_id]
 
 
-async def show(rt: Runtime, raw_id: str, viewer_id: int | None) -> dict[str, Any]:
+async def show(rt: GraphPlatform, raw_id: str, viewer_id: int | None) -> dict[str, Any]:
     async with rt.uow() as uow:
         status, _ = await visible_status(rt, uow, raw_id, viewer_id)
         view = await StatusViews.of(rt, uow, viewer_id).one(status)
@@ -199,7 +196,7 @@ async def show(rt: Runtime, raw_id: str, viewer_id: int | None) -> dict[str, Any
     return view
 
 
-async def source(rt: Runtime, raw_id: str, viewer_id: int) -> dict[str, Any]:
+async def source(rt: GraphPlatform, raw_id: str, viewer_id: int) -> dict[str, Any]:
     async with rt.uow() as uow:
         status, _ = await visible_status(rt, uow, raw_id, viewer_id)
     if status.account_id != viewer_id:
@@ -207,7 +204,7 @@ async def source(rt: Runtime, raw_id: str, viewer_id: int) -> dict[str, Any]:
     return {"id": str(status.id), "text": status.text, "spoiler_text": status.spoiler_text}
 
 
-async def history(rt: Runtime, raw_id: str, viewer_id: int | None) -> list[dict[str, Any]]:
+async def history(rt: GraphPlatform, raw_id: str, viewer_id: int | None) -> list[dict[str, Any]]:
     async with rt.uow() as uow:
         status, _ = await visible_status(rt, uow, raw_id, viewer_id)
         edits = await StatusRepository(uow).edits(status.id)
@@ -239,7 +236,9 @@ async def history(rt: Runtime, raw_id: str, viewer_id: int | None) -> list[dict[
     ]
 
 
-async def edit(rt: Runtime, raw_id: str, editor_id: int, data: StatusEditInput) -> dict[str, Any]:
+async def edit(
+    rt: GraphPlatform, raw_id: str, editor_id: int, data: StatusEditInput
+) -> dict[str, Any]:
     _refuse_unsupported(data.poll)
     text = data.status.strip()
     _check_text(rt, text, data.spoiler_text, with_media=bool(data.media_ids))
@@ -260,10 +259,7 @@ async def edit(rt: Runtime, raw_id: str, editor_id: int, data: StatusEditInput) 
         await media.attach(uow, editor_id, status.id, data.media_ids)
         repo.add(_version(rt, status, now))
         forget_after_commit(uow, rt.entities, Kind.status, [status.id])
-        rebloggers = {r.account_id for r in await repo.reblogs_of(status.id)}
-        pending = [Pending(a, "update", editor_id, status.id) for a in rebloggers]
-        pending += [Pending(m, "mention", editor_id, status.id) for m in mentioned]
-        uow.after_commit(delivery.after_commit(rt, pending))
+        await rt.events.emit(uow, StatusEdited(status.id, editor_id, tuple(mentioned)))
         record(rt, uow, "status.updated", status.id, status_id=status.id, account_id=editor_id)
         await uow.commit()
         view = await StatusViews.of(rt, uow, editor_id).one(status)
@@ -272,7 +268,7 @@ async def edit(rt: Runtime, raw_id: str, editor_id: int, data: StatusEditInput) 
     return view
 
 
-def _version(rt: Runtime, status: Status, when: Any) -> StatusEdit:
+def _version(rt: GraphPlatform, status: Status, when: Any) -> StatusEdit:
     return StatusEdit(
         id=rt.ids.next_id(shard_of(status.account_id)),
         status_id=status.id,
@@ -284,7 +280,7 @@ def _version(rt: Runtime, status: Status, when: Any) -> StatusEdit:
     )
 
 
-async def delete(rt: Runtime, raw_id: str, author_id: int) -> dict[str, Any]:
+async def delete(rt: GraphPlatform, raw_id: str, author_id: int) -> dict[str, Any]:
     """Delete one's own status; answers it with its source ``text``, for redrafting."""
     async with rt.uow(write=True) as uow:
         status, _ = await visible_status(rt, uow, raw_id, author_id)
@@ -298,12 +294,11 @@ async def delete(rt: Runtime, raw_id: str, author_id: int) -> dict[str, Any]:
     return {**view, "text": status.text}
 
 
-async def remove(rt: Runtime, uow: UnitOfWork, status: Status) -> None:
+async def remove(rt: GraphPlatform, uow: UnitOfWork, status: Status) -> None:
     """Delete a status and everything hanging off it, keeping every counter exact: each
     counter moves only for a row this call really deleted. Feeds follow through the outbox."""
     repo = StatusRepository(uow)
     accounts = AccountRepository(uow)
-    notifications = NotificationRepository(uow)
     reblog_of, reblog_author = status.reblog_of_id, status.reblog_of_account_id
     author, status_id, parent = status.account_id, status.id, status.in_reply_to_id
     reblogs = await repo.reblogs_of(status_id) if reblog_of is None else []
@@ -337,19 +332,21 @@ async def remove(rt: Runtime, uow: UnitOfWork, status: Status) -> None:
                 account_id=reblog.account_id,
                 tags=[],
             )
+    removed = StatusRemoved(
+        status_id, author, reblog_of, reblog_author, tuple(r.id for r in reblogs)
+    )
     if reblog_of is not None:
         await repo.bump(reblog_of, reblogs_count=-1)
-        if reblog_author is not None:
-            await notifications.remove_between(reblog_author, author, ("reblog",), reblog_of)
+        await rt.events.emit(uow, removed)
         return
     if parent is not None:
         await repo.bump(parent, replies_count=-1)
     await repo.remove_marks_of_status(status_id)
     await media.detach(uow, status_id)
-    await notifications.remove_about([status_id, *(r.id for r in reblogs)])
+    await rt.events.emit(uow, removed)
 
 
-async def context(rt: Runtime, raw_id: str, viewer_id: int | None) -> dict[str, Any]:
+async def context(rt: GraphPlatform, raw_id: str, viewer_id: int | None) -> dict[str, Any]:
     async with rt.uow() as uow:
         status, relations = await proper(rt, uow, raw_id, viewer_id)
         repo = StatusRepository(uow)

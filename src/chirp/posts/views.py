@@ -29,7 +29,7 @@ from chirp.posts.models import Status, StatusMention, StatusTag
 from chirp.posts.repository import StatusRepository
 
 if TYPE_CHECKING:
-    from chirp.runtime import Runtime
+    from chirp.db.platform import Platform
 
 
 @dataclass(slots=True)
@@ -58,7 +58,7 @@ class StatusViews:
         self.cache = cache
 
     @classmethod
-    def of(cls, rt: Runtime, uow: UnitOfWork, viewer_id: int | None) -> StatusViews:
+    def of(cls, rt: Platform, uow: UnitOfWork, viewer_id: int | None) -> StatusViews:
         """Views with the runtime's base URL and entity cache, as every use case wants."""
         return cls(uow, rt.settings.public_url, viewer_id, rt.entities)
 

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Security
+from fastapi import APIRouter, Depends, Request, Security
 
+from chirp.core.auth import Bearer, grants
 from chirp.core.errors import Forbidden
 from chirp.core.params import parse, read_params
-from chirp.deps import OptionalBearer, RuntimeDep, user
-from chirp.oauth import scopes
-from chirp.oauth.tokens import Bearer
+from chirp.deps import OptionalBearer, get_runtime, user
+from chirp.graph.platform import GraphPlatform
 from chirp.search import service
 from chirp.search.schemas import SearchQuery
 
+RuntimeDep = Annotated[GraphPlatform, Depends(get_runtime)]
 router = APIRouter(tags=["search"])
 
 
 @router.get("/api/v2/search")
 async def search(request: Request, rt: RuntimeDep, bearer: OptionalBearer) -> dict[str, Any]:
     """Accounts, hashtags and statuses matching ``q`` that the viewer may see."""
-    if bearer is not None and not scopes.grants(bearer.scopes, "read:search"):
+    if bearer is not None and not grants(bearer.scopes, "read:search"):
         raise Forbidden()
     query = parse(SearchQuery, await read_params(request))
     return await service.search(rt, bearer.account_id if bearer else None, query)

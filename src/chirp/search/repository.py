@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Select,
     and_,
     column,
@@ -126,7 +127,7 @@ class SearchRepository:
             )
             return Status.id.in_(ids)
         # The expression must be the GIN index's, literally, for the planner to use it.
-        config = literal_column(TS_CONFIG)
+        config: ColumnElement[str] = literal_column(TS_CONFIG)
         return func.to_tsvector(config, Status.text).op("@@")(
             func.plainto_tsquery(config, " ".join(words))
         )

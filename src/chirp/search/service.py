@@ -10,10 +10,10 @@ from chirp.accounts.schemas import account_public
 from chirp.core.errors import APIError, Unauthorized
 from chirp.core.ids import parse_id
 from chirp.db.uow import UnitOfWork
+from chirp.graph.platform import GraphPlatform
 from chirp.graph.relations import Relations
 from chirp.posts.views import StatusViews
 from chirp.posts.visibility import Audience, can_see
-from chirp.runtime import Runtime
 from chirp.search.repository import SearchRepository, SearchScope
 from chirp.search.schemas import SearchQuery
 from chirp.tags import service as tags
@@ -31,7 +31,7 @@ class BadRequest(APIError):
     message = "Validation failed: q can't be blank"
 
 
-async def search(rt: Runtime, viewer_id: int | None, query: SearchQuery) -> dict[str, Any]:
+async def search(rt: GraphPlatform, viewer_id: int | None, query: SearchQuery) -> dict[str, Any]:
     """``GET /api/v2/search``: accounts, hashtags and statuses (or one ``type`` of them)."""
     text = query.q.strip()
     if not text:
@@ -53,7 +53,7 @@ async def search(rt: Runtime, viewer_id: int | None, query: SearchQuery) -> dict
     return found
 
 
-async def accounts(rt: Runtime, viewer_id: int, query: SearchQuery) -> list[dict[str, Any]]:
+async def accounts(rt: GraphPlatform, viewer_id: int, query: SearchQuery) -> list[dict[str, Any]]:
     """``GET /api/v1/accounts/search``."""
     text = query.q.strip()
     if not text:
@@ -75,7 +75,7 @@ def _window(found: list[Any], query: SearchQuery) -> list[Any]:
 
 
 async def _accounts(
-    rt: Runtime, uow: UnitOfWork, text: str, query: SearchQuery, relations: Relations
+    rt: GraphPlatform, uow: UnitOfWork, text: str, query: SearchQuery, relations: Relations
 ) -> list[dict[str, Any]]:
     # "@ann", "ann@our.domain": a username; other servers' accounts are not known here.
     username, _, domain = text.lstrip("@").partition("@")
@@ -98,7 +98,7 @@ async def _accounts(
 
 
 async def _hashtags(
-    rt: Runtime, uow: UnitOfWork, text: str, query: SearchQuery, viewer_id: int | None
+    rt: GraphPlatform, uow: UnitOfWork, text: str, query: SearchQuery, viewer_id: int | None
 ) -> list[dict[str, Any]]:
     prefix = text.lstrip("#").lower()
     if not TAG.match(prefix) or len(prefix) > 100:
@@ -120,7 +120,7 @@ def _exact(name: str) -> str:
 
 
 async def _statuses(
-    rt: Runtime, uow: UnitOfWork, text: str, query: SearchQuery, relations: Relations
+    rt: GraphPlatform, uow: UnitOfWork, text: str, query: SearchQuery, relations: Relations
 ) -> list[dict[str, Any]]:
     words = WORDS.findall(text.lower())[:MAX_WORDS]
     author = parse_id(query.account_id) if query.account_id else None

@@ -16,9 +16,10 @@ from typing import Any
 
 from sqlalchemy import JSON, Table, text
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
-from chirp.db.models import Base
 from chirp.db.shards import PhysicalShard, ShardMap
+from chirp.migrations.models import Base
 
 Row = dict[str, Any]
 
@@ -61,10 +62,7 @@ class ShardWriter:
         # COPY takes every column: one the generator leaves out (added by a later migration,
         # say) gets its scalar default, as an INSERT would, or NULL.
         columns = [c.name for c in table.columns]
-        defaults = {
-            c.name: c.default.arg if c.default is not None and not callable(c.default.arg) else None
-            for c in table.columns
-        }
+        defaults = {c.name: _scalar_default(c.default) for c in table.columns}
         as_json = {c.name for c in table.columns if isinstance(c.type, JSON)}
         records = [
             tuple(json.dumps(row[c]) if c in as_json else row.get(c, defaults[c]) for c in columns)
@@ -102,3 +100,10 @@ class ShardWriter:
             else:
                 await conn.execute(text("ANALYZE"))
                 await conn.commit()
+
+
+def _scalar_default(default: object) -> Any:
+    """A column's scalar default (``default=0``, say); None for none or a callable one."""
+    if isinstance(default, ScalarElementColumnDefault):
+        return default.arg
+    return None

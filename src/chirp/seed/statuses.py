@@ -64,7 +64,8 @@ def plan(
     stream = ids.IdStream(ids.STATUS)
     shareable: list[int] = []  # public/unlisted originals and replies, oldest first
     reblogged: set[tuple[int, int]] = set()
-    names, shares = zip(*VISIBILITY, strict=True)
+    names = [name for name, _ in VISIBILITY]
+    shares = [share for _, share in VISIBILITY]
     for index, (author, ms) in enumerate(zip(authors, times, strict=True)):
         out.ids.append(stream.mint(ms, people.shard(author)))
         out.author.append(author)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
-from fastapi import APIRouter, Request, WebSocket
+from fastapi import APIRouter, Depends, Request, WebSocket
 from fastapi.responses import PlainTextResponse
 
-from chirp.deps import RuntimeDep
+from chirp.deps import get_runtime
 from chirp.streaming import service, websocket
 from chirp.streaming.channels import StreamError, with_media
+from chirp.streaming.platform import StreamingPlatform
 from chirp.streaming.sse import HEADERS, EventStreamResponse
 
+RuntimeDep = Annotated[StreamingPlatform, Depends(get_runtime)]
 router = APIRouter(prefix="/api/v1/streaming", tags=["streaming"])
 
 # Path under /api/v1/streaming -> stream name, and what each carries.

@@ -10,9 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from chirp.config import Settings
+from chirp.core.auth import Bearer, grants
 from chirp.core.errors import APIError
-from chirp.oauth import scopes
-from chirp.oauth.tokens import Bearer
 
 PUBLIC = "timeline:public"
 PUBLIC_LOCAL = "timeline:public:local"
@@ -77,7 +76,7 @@ def check_access(name: str, bearer: Bearer | None, settings: Settings) -> None:
             return
         raise StreamError(401, "Missing access token")
     needed = "read:notifications" if name == "user:notification" else "read:statuses"
-    if not scopes.grants(bearer.scopes, needed):
+    if not grants(bearer.scopes, needed):
         raise StreamError(401, "Access token does not have the required scopes")
 
 
@@ -90,7 +89,7 @@ def resolve(name: str, params: Mapping[str, str], bearer: Bearer | None) -> Stre
             return Stream(name, (name,), (f"timeline:direct:{viewer}",))
         channels = [notifications(viewer)]
         if name == "user":
-            if not scopes.grants(bearer.scopes, "read:notifications"):
+            if not grants(bearer.scopes, "read:notifications"):
                 channels.clear()
             channels.insert(0, home(viewer))
         return Stream(name, (name,), tuple(channels), personal=True)

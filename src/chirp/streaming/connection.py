@@ -18,14 +18,14 @@ from dataclasses import dataclass
 
 import structlog
 
+from chirp.core.auth import Bearer
 from chirp.graph.relations import Relations
 from chirp.oauth import tokens
-from chirp.oauth.tokens import Bearer
-from chirp.runtime import Runtime
 from chirp.streaming import channels
 from chirp.streaming.channels import Stream
 from chirp.streaming.filters import admits
 from chirp.streaming.messages import Envelope
+from chirp.streaming.platform import StreamingPlatform
 
 log = structlog.get_logger(__name__)
 QUEUE_LIMIT = 1000
@@ -39,7 +39,7 @@ class Outgoing:
 
 
 class Connection:
-    def __init__(self, rt: Runtime, bearer: Bearer | None, transport: str) -> None:
+    def __init__(self, rt: StreamingPlatform, bearer: Bearer | None, transport: str) -> None:
         self.rt = rt
         self.bearer = bearer
         self.transport = transport

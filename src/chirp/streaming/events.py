@@ -1,6 +1,7 @@
 """Publishing to streams: what fan-out calls once a change has committed.
 
-The names and signatures are the contract with the timeline engine's workers. Each renders
+``Streams`` is what the timeline engine's fan-out sees of them (its ``StatusStreams``
+protocol), so the timelines never import streaming. Each renders
 the entity once, for no particular viewer (Mastodon renders its public payloads the same way),
 and publishes it with the facts every connection filters on (see ``messages``). Home ``update``
 events go only to accounts that have a user stream open somewhere (``Hub.online``).
@@ -24,19 +25,21 @@ from chirp.notifications import service as notices
 from chirp.posts.models import Status
 from chirp.posts.repository import StatusRepository
 from chirp.posts.views import StatusViews
-from chirp.runtime import Runtime
 from chirp.streaming import channels
 from chirp.streaming.messages import Envelope, StatusFacts
+from chirp.streaming.platform import StreamingPlatform
 
 
-async def status_created(rt: Runtime, status_id: int) -> HomeStreams:
+async def status_created(rt: StreamingPlatform, status_id: int) -> HomeStreams:
     """``update`` on the public and hashtag streams the status belongs to, and to its author;
     answers the streams for the followers' batches, holding the render if one was made."""
     rendered = await _status_event(rt, "update", status_id)
     return HomeStreams(rt, status_id, rendered=rendered)
 
 
-async def status_updated(rt: Runtime, status_id: int, account_ids: Iterable[int]) -> HomeStreams:
+async def status_updated(
+    rt: StreamingPlatform, status_id: int, account_ids: Iterable[int]
+) -> HomeStreams:
     """``status.update`` where the status was streamed, and to these accounts' user streams;
     answers the streams for the followers' batches, as ``status_created`` does."""
     rendered = await _status_event(rt, "status.update", status_id, account_ids)
@@ -52,7 +55,7 @@ class HomeStreams:
 
     def __init__(
         self,
-        rt: Runtime,
+        rt: StreamingPlatform,
         status_id: int,
         event: str = "update",
         rendered: _Rendered | None = None,
@@ -79,7 +82,7 @@ class HomeStreams:
 
 
 async def status_deleted(
-    rt: Runtime,
+    rt: StreamingPlatform,
     status_id: int,
     account_ids: Iterable[int],
     *,
@@ -100,7 +103,9 @@ async def status_deleted(
     await _publish(rt, [(channel, envelope) for channel in targets])
 
 
-async def notification_created(rt: Runtime, notifications: Iterable[tuple[int, int]]) -> None:
+async def notification_created(
+    rt: StreamingPlatform, notifications: Iterable[tuple[int, int]]
+) -> None:
     """``notification`` on ``timeline:{recipient}:notifications`` (the channel both the user
     and the user:notification streams listen to) for each (recipient id, notification id)
     whose recipient is online. Each is rendered for its recipient, as Mastodon does; a
@@ -123,7 +128,7 @@ async def notification_created(rt: Runtime, notifications: Iterable[tuple[int, i
 
 
 async def _status_event(
-    rt: Runtime, event: str, status_id: int, account_ids: Iterable[int] = ()
+    rt: StreamingPlatform, event: str, status_id: int, account_ids: Iterable[int] = ()
 ) -> _Rendered | None:
     """Stream the status to its author, these accounts and its public streams; the render
     (None when nobody needed one, or the status is gone)."""
@@ -158,7 +163,9 @@ class _Rendered:
     media: bool  # for the public:media streams
 
 
-async def _render(rt: Runtime, uow: UnitOfWork, status: Status, event: str) -> _Rendered | None:
+async def _render(
+    rt: StreamingPlatform, uow: UnitOfWork, status: Status, event: str
+) -> _Rendered | None:
     entity = await StatusViews.of(rt, uow, None).one(status)
     if entity is None:  # a reblog whose original is gone
         return None
@@ -173,9 +180,35 @@ def _json(entity: dict[str, Any]) -> str:
     return orjson.dumps(entity).decode()
 
 
-async def _publish(rt: Runtime, items: list[tuple[str, Envelope]]) -> None:
+async def _publish(rt: StreamingPlatform, items: list[tuple[str, Envelope]]) -> None:
     if not items:
         return
     await rt.hub.publish_many(items)
     for _, envelope in items:
         rt.metrics.stream_events.labels(envelope.event).inc()
+
+
+class Streams:
+    """The live streams as fan-out uses them (``chirp.timelines.platform.StatusStreams``)."""
+
+    def __init__(self, rt: StreamingPlatform) -> None:
+        self.rt = rt
+
+    async def everyone_online(self) -> set[int]:
+        return await self.rt.hub.everyone_online()
+
+    async def created(self, status_id: int) -> HomeStreams:
+        return await status_created(self.rt, status_id)
+
+    async def updated(self, status_id: int, account_ids: Iterable[int]) -> HomeStreams:
+        return await status_updated(self.rt, status_id, account_ids)
+
+    async def deleted(
+        self,
+        status_id: int,
+        account_ids: Iterable[int],
+        *,
+        public: bool = True,
+        tags: Iterable[str] = (),
+    ) -> None:
+        await status_deleted(self.rt, status_id, account_ids, public=public, tags=tags)

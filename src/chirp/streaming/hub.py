@@ -21,7 +21,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from chirp.config import Settings
 from chirp.streaming.messages import Envelope
 
 
@@ -121,11 +120,3 @@ class InProcessHub(Hub):
     async def publish_many(self, items: Sequence[tuple[str, Envelope]]) -> None:
         for channel, envelope in items:
             self._dispatch(channel, envelope)
-
-
-def build_hub(settings: Settings) -> Hub:
-    if settings.redis_url:
-        from chirp.streaming.redis_hub import RedisHub
-
-        return RedisHub(settings.redis_url, settings.redis_prefix)
-    return InProcessHub()

@@ -134,7 +134,7 @@ class RedisHub(Hub):
 
     async def everyone_online(self) -> set[int]:
         members = await self._redis.zrangebyscore(self._everyone_key, time.time(), "+inf")
-        return {int(m) for m in members} | set(self._present)
+        return {int(m) for m in members if isinstance(m, bytes | str)} | set(self._present)
 
     async def online(self, account_ids: Iterable[int]) -> set[int]:
         wanted = list(dict.fromkeys(account_ids))
@@ -159,7 +159,7 @@ class RedisHub(Hub):
             for account_id in list(self._present):
                 await self._mark_absent(account_id)
         await super().close()
-        await self._pubsub.aclose()
+        await self._pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
         await self._redis.aclose()
 
 

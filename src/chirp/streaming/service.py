@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from chirp.oauth import cache as token_cache
-from chirp.oauth.tokens import Bearer
-from chirp.runtime import Runtime
+from chirp.core.auth import Bearer
 from chirp.streaming.channels import StreamError, check_access, resolve
 from chirp.streaming.connection import Connection
+from chirp.streaming.platform import StreamingPlatform
 
 
 def presented_token(headers: Mapping[str, str], query: Mapping[str, str]) -> str | None:
@@ -25,12 +24,12 @@ def websocket_protocol(headers: Mapping[str, str]) -> str | None:
     return offered.split(",")[0].strip() or None
 
 
-async def authenticate(rt: Runtime, presented: str | None) -> Bearer | None:
+async def authenticate(rt: StreamingPlatform, presented: str | None) -> Bearer | None:
     """The token's bearer; None without a token. A token that is unknown, revoked or not a
     user's is refused (Mastodon's streaming server looks tokens up through their user)."""
     if presented is None:
         return None
-    bearer = await token_cache.resolve(rt, presented)
+    bearer = await rt.tokens.resolve(presented, rt.uow)
     if bearer is None or bearer.account_id is None:
         raise StreamError(401, "Invalid access token")
     return bearer
@@ -48,7 +47,11 @@ async def unsubscribe(conn: Connection, name: str, params: Mapping[str, str]) ->
 
 
 async def open_stream(
-    rt: Runtime, transport: str, name: str, params: Mapping[str, str], presented: str | None
+    rt: StreamingPlatform,
+    transport: str,
+    name: str,
+    params: Mapping[str, str],
+    presented: str | None,
 ) -> Connection:
     """A connection holding the one stream an SSE request names."""
     bearer = await authenticate(rt, presented)

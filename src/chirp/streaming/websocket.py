@@ -21,16 +21,16 @@ from fastapi import WebSocket
 from fastapi.responses import JSONResponse
 from starlette.websockets import WebSocketDisconnect
 
-from chirp.runtime import Runtime
 from chirp.streaming import service
 from chirp.streaming.channels import StreamError
 from chirp.streaming.connection import Connection
+from chirp.streaming.platform import StreamingPlatform
 
 log = structlog.get_logger(__name__)
 UNSUPPORTED_DATA = 1003
 
 
-async def serve(websocket: WebSocket, rt: Runtime) -> None:
+async def serve(websocket: WebSocket, rt: StreamingPlatform) -> None:
     presented = service.presented_token(websocket.headers, websocket.query_params)
     try:
         bearer = await service.authenticate(rt, presented)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Security
+from fastapi import APIRouter, Depends, Request, Security
 from fastapi.responses import JSONResponse
 
+from chirp.core.auth import Bearer
 from chirp.core.pagination import Page, paged_pairs, paging
-from chirp.deps import OptionalBearer, RuntimeDep, user
-from chirp.oauth.tokens import Bearer
+from chirp.deps import OptionalBearer, get_runtime, user
+from chirp.graph.platform import GraphPlatform
 from chirp.tags import service
 
+RuntimeDep = Annotated[GraphPlatform, Depends(get_runtime)]
 router = APIRouter(tags=["tags"])
 Follows = Annotated[Bearer, Security(user("write:follows"))]
 

@@ -13,11 +13,11 @@ from chirp.core.errors import NotFound
 from chirp.core.ids import shard_of, time_of
 from chirp.core.pagination import Page
 from chirp.db.uow import UnitOfWork
+from chirp.graph.platform import GraphPlatform
+from chirp.graph.service import follows_changed
 from chirp.posts.repository import StatusRepository
-from chirp.runtime import Runtime
 from chirp.tags.models import TagFollow
 from chirp.tags.repository import TagRepository
-from chirp.timelines.events import home_changed
 
 _NAME = re.compile(r"^\w*[^\W\d]\w*$")
 HISTORY_DAYS = 7
@@ -36,13 +36,17 @@ def normalize(raw: str) -> str:
 
 
 async def _entity(
-    rt: Runtime, uow: UnitOfWork, name: str, viewer_id: int | None, following: bool | None = None
+    rt: GraphPlatform,
+    uow: UnitOfWork,
+    name: str,
+    viewer_id: int | None,
+    following: bool | None = None,
 ) -> dict[str, Any]:
     return (await entities(rt, uow, [name], viewer_id, following))[0]
 
 
 async def entities(
-    rt: Runtime,
+    rt: GraphPlatform,
     uow: UnitOfWork,
     names: Sequence[str],
     viewer_id: int | None,
@@ -88,13 +92,13 @@ def _history(today: datetime, uses: list[tuple[int, int]]) -> list[dict[str, str
     return history
 
 
-async def show(rt: Runtime, raw: str, viewer_id: int | None) -> dict[str, Any]:
+async def show(rt: GraphPlatform, raw: str, viewer_id: int | None) -> dict[str, Any]:
     name = normalize(raw)
     async with rt.uow() as uow:
         return await _entity(rt, uow, name, viewer_id)
 
 
-async def set_following(rt: Runtime, raw: str, viewer_id: int, on: bool) -> dict[str, Any]:
+async def set_following(rt: GraphPlatform, raw: str, viewer_id: int, on: bool) -> dict[str, Any]:
     name = normalize(raw)
     async with rt.uow(write=True) as uow:
         repo = TagRepository(uow)
@@ -107,15 +111,17 @@ async def set_following(rt: Runtime, raw: str, viewer_id: int, on: bool) -> dict
                     created_at=rt.clock.now(),
                 )
             )
-            home_changed(rt, uow, viewer_id)
+            follows_changed(rt, uow, viewer_id)
         elif not on and await repo.follows(viewer_id, name) is not None:
             await repo.remove(viewer_id, name)
-            home_changed(rt, uow, viewer_id)
+            follows_changed(rt, uow, viewer_id)
         await uow.commit_unless_duplicate()  # a concurrent follow of the tag: already following
         return await _entity(rt, uow, name, viewer_id, following=on)
 
 
-async def followed(rt: Runtime, viewer_id: int, page: Page) -> list[tuple[int, dict[str, Any]]]:
+async def followed(
+    rt: GraphPlatform, viewer_id: int, page: Page
+) -> list[tuple[int, dict[str, Any]]]:
     async with rt.uow() as uow:
         rows = await TagRepository(uow).page(viewer_id, page)
         return [

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Security
+from fastapi import APIRouter, Depends, Query, Request, Security
 from fastapi.responses import JSONResponse
 
+from chirp.core.auth import Bearer
 from chirp.core.pagination import Page, paged_pairs, paged_statuses, paging
-from chirp.deps import OptionalBearer, RuntimeDep, user
-from chirp.oauth.tokens import Bearer
+from chirp.deps import OptionalBearer, get_runtime, user
 from chirp.timelines import marks, service
+from chirp.timelines.platform import TimelinesPlatform
 
+RuntimeDep = Annotated[TimelinesPlatform, Depends(get_runtime)]
 router = APIRouter(tags=["timelines"])
 Flag = Annotated[bool, Query()]
 Tags = Annotated[list[str], Query(max_length=10)]

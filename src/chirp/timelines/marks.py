@@ -9,24 +9,28 @@ from chirp.graph.relations import Relations
 from chirp.posts.models import Bookmark, Favourite
 from chirp.posts.repository import StatusRepository
 from chirp.posts.views import StatusViews
-from chirp.runtime import Runtime
 from chirp.timelines.filtering import visible
+from chirp.timelines.platform import TimelinesPlatform
 
 
-async def favourites(rt: Runtime, viewer_id: int, page: Page) -> list[tuple[int, Any]]:
+async def favourites(rt: TimelinesPlatform, viewer_id: int, page: Page) -> list[tuple[int, Any]]:
     return await _marked(rt, viewer_id, page, Favourite)
 
 
-async def bookmarks(rt: Runtime, viewer_id: int, page: Page) -> list[tuple[int, Any]]:
+async def bookmarks(rt: TimelinesPlatform, viewer_id: int, page: Page) -> list[tuple[int, Any]]:
     return await _marked(rt, viewer_id, page, Bookmark)
 
 
 async def _marked(
-    rt: Runtime, viewer_id: int, page: Page, model: type[Favourite] | type[Bookmark]
+    rt: TimelinesPlatform, viewer_id: int, page: Page, model: type[Favourite] | type[Bookmark]
 ) -> list[tuple[int, Any]]:
     async with rt.uow() as uow:
         repo = StatusRepository(uow)
-        rows = await repo.marks_page(model, viewer_id, page)
+        rows: list[Favourite] | list[Bookmark] = (
+            await repo.marks_page(Favourite, viewer_id, page)
+            if model is Favourite
+            else await repo.marks_page(Bookmark, viewer_id, page)
+        )
         found = await repo.get_many(r.status_id for r in rows)
         relations = await Relations.of(rt, uow, viewer_id)
         relations.muting.clear()  # one's own marks stay listed after a mute

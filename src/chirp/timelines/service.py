@@ -12,14 +12,14 @@ from chirp.graph.relations import Relations
 from chirp.posts.models import Pin, Status
 from chirp.posts.repository import StatusRepository
 from chirp.posts.views import StatusViews
-from chirp.runtime import Runtime
 from chirp.tags import service as tags
 from chirp.timelines.filtering import fill, visible
+from chirp.timelines.platform import TimelinesPlatform
 
 Rendered = list[dict[str, Any]]
 
 
-async def home(rt: Runtime, viewer_id: int, page: Page) -> Rendered:
+async def home(rt: TimelinesPlatform, viewer_id: int, page: Page) -> Rendered:
     async with rt.uow() as uow:
         relations = await Relations.of(rt, uow, viewer_id)
         statuses = await rt.home.page(uow, relations, page)
@@ -27,7 +27,7 @@ async def home(rt: Runtime, viewer_id: int, page: Page) -> Rendered:
 
 
 async def public(
-    rt: Runtime, viewer_id: int | None, page: Page, *, only_media: bool, remote: bool
+    rt: TimelinesPlatform, viewer_id: int | None, page: Page, *, only_media: bool, remote: bool
 ) -> Rendered:
     if remote:
         return []  # no remote posts exist: Chirp does not federate
@@ -43,7 +43,7 @@ async def public(
 
 
 async def hashtag(
-    rt: Runtime,
+    rt: TimelinesPlatform,
     viewer_id: int | None,
     raw: str,
     page: Page,
@@ -89,7 +89,7 @@ async def hashtag(
 
 
 async def account(
-    rt: Runtime,
+    rt: TimelinesPlatform,
     viewer_id: int | None,
     raw_id: str,
     page: Page,

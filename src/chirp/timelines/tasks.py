@@ -1,7 +1,7 @@
 """Fan-out jobs: what the timeline engine does after a status or a follow changes.
 
 A status's fan-out writes the followers' feeds (as the strategy says) and streams it to those
-of them with a user stream open (chirp.streaming.events), batch by batch.
+of them with a user stream open (``rt.streams``, kept by chirp.streaming), batch by batch.
 
 Every job is idempotent and carries ids only, so a redelivered job leaves every feed as one
 delivery would: adding an id twice keeps one, removing a missing id does nothing, and dropping
@@ -20,21 +20,20 @@ from chirp.core.ids import time_of
 from chirp.graph.models import Follow
 from chirp.graph.repository import GraphRepository
 from chirp.posts.repository import StatusRepository
-from chirp.runtime import Runtime
-from chirp.streaming import events as streams
 from chirp.tags.repository import TagRepository
+from chirp.timelines.platform import TimelinesPlatform
 
 log = structlog.get_logger(__name__)
 FEED_STRATEGIES = ("push", "hybrid")
 
 
-def _every_feed(rt: Runtime, account_ids: list[int]) -> list[str]:
+def _every_feed(rt: TimelinesPlatform, account_ids: list[int]) -> list[str]:
     """These accounts' feeds under every strategy that keeps feeds: a delete or a follow
     change reaches feeds a strategy switch may have left behind, in one call."""
     return [key for name in FEED_STRATEGIES for key in rt.feed_reader.keys(name, account_ids)]
 
 
-async def follower_batches(rt: Runtime, author_id: int) -> AsyncIterator[list[int]]:
+async def follower_batches(rt: TimelinesPlatform, author_id: int) -> AsyncIterator[list[int]]:
     """The author's followers, a batch at a time, one database after another; each batch read
     in a unit of work of its own so no transaction stays open across the feed writes."""
     size = rt.settings.fanout_batch
@@ -51,13 +50,13 @@ async def follower_batches(rt: Runtime, author_id: int) -> AsyncIterator[list[in
 
 
 async def _stream_to_online_followers(
-    rt: Runtime, author_id: int, send: Callable[[list[int]], Awaitable[None]]
+    rt: TimelinesPlatform, author_id: int, send: Callable[[list[int]], Awaitable[None]]
 ) -> bool:
     """When no feed needs writing, only followers with a stream open need the event: if the
     accounts online anywhere are fewer than the author's followers, find the followers among
     them (a query per batch of online accounts) instead of walking every follower. False
     when walking the followers is the cheaper way (the caller does)."""
-    online = await rt.hub.everyone_online()
+    online = await rt.streams.everyone_online()
     async with rt.uow() as uow:
         author = await AccountRepository(uow).get(author_id)
         if author is None or len(online) >= author.followers_count:
@@ -73,7 +72,7 @@ async def _stream_to_online_followers(
     return True
 
 
-async def _pushes_to_followers(rt: Runtime, author_id: int) -> bool:
+async def _pushes_to_followers(rt: TimelinesPlatform, author_id: int) -> bool:
     """Hybrid: authors over the threshold are pulled at read time instead (and stay pulled)."""
     if rt.home.name != "hybrid":
         return True
@@ -91,7 +90,7 @@ async def _pushes_to_followers(rt: Runtime, author_id: int) -> bool:
     return False
 
 
-async def status_created(rt: Runtime, payload: dict[str, Any]) -> None:
+async def status_created(rt: TimelinesPlatform, payload: dict[str, Any]) -> None:
     status_id = int(payload["status_id"])
     async with rt.uow() as uow:
         status = await StatusRepository(uow).get(status_id)
@@ -101,7 +100,7 @@ async def status_created(rt: Runtime, payload: dict[str, Any]) -> None:
         tagged = status.visibility == "public" and status.reblog_of_id is None
         names = [t.name for t in await StatusRepository(uow).tags([status_id])] if tagged else []
         tag_followers = await TagRepository(uow).followers_of(names) if names else []
-    stream = await streams.status_created(rt, status_id)
+    stream = await rt.streams.created(status_id)
     reader, name, feeds = rt.feed_reader, rt.home.name, rt.home.keeps_feeds
     inserted = 0
     if feeds:
@@ -121,7 +120,7 @@ async def status_created(rt: Runtime, payload: dict[str, Any]) -> None:
     rt.metrics.fanout_lag.observe(max(0.0, lag))
 
 
-async def status_deleted(rt: Runtime, payload: dict[str, Any]) -> None:
+async def status_deleted(rt: TimelinesPlatform, payload: dict[str, Any]) -> None:
     """Take a deleted status out of every feed it may be in. That includes the followers'
     feeds of a pulled author: the status may have been pushed before the author was pulled,
     and a deployment that switched strategy (hybrid to push) has feeds the flag knows nothing
@@ -132,10 +131,10 @@ async def status_deleted(rt: Runtime, payload: dict[str, Any]) -> None:
         tag_followers = await TagRepository(uow).followers_of(names) if names else []
     public = bool(payload.get("public"))
     await rt.feeds.remove(_every_feed(rt, [author_id, *tag_followers]), [status_id])
-    await streams.status_deleted(rt, status_id, [author_id], public=public, tags=names)
+    await rt.streams.deleted(status_id, [author_id], public=public, tags=names)
 
     async def stream(batch: list[int]) -> None:
-        await streams.status_deleted(rt, status_id, batch, public=False)
+        await rt.streams.deleted(status_id, batch, public=False)
 
     # Without feeds (pull) only streams need telling; with them, every follower's feed may
     # hold the status.
@@ -145,16 +144,16 @@ async def status_deleted(rt: Runtime, payload: dict[str, Any]) -> None:
             await stream(batch)
 
 
-async def status_updated(rt: Runtime, payload: dict[str, Any]) -> None:
+async def status_updated(rt: TimelinesPlatform, payload: dict[str, Any]) -> None:
     """Feeds hold ids, so an edit changes none of them; stream listeners get the new version."""
     status_id, author_id = int(payload["status_id"]), int(payload["account_id"])
-    stream = await streams.status_updated(rt, status_id, [author_id])
+    stream = await rt.streams.updated(status_id, [author_id])
     if not await _stream_to_online_followers(rt, author_id, stream):
         async for batch in follower_batches(rt, author_id):
             await stream(batch)
 
 
-async def homes_invalidated(rt: Runtime, payload: dict[str, Any]) -> None:
+async def homes_invalidated(rt: TimelinesPlatform, payload: dict[str, Any]) -> None:
     """A follow, unfollow, block, mute or tag follow changed what these accounts' home
     timelines hold: drop their feeds, rebuilt from the database on the next read."""
     accounts = [int(a) for a in payload["account_ids"]]

@@ -1,4 +1,5 @@
-"""`chirp worker`: processes that consume the broker and relay the outbox."""
+"""`chirp worker`: processes that consume the broker and relay the outbox (a composition
+root, like ``chirp.app`` for the API)."""
 
 from __future__ import annotations
 

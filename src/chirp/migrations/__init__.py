@@ -1,4 +1,6 @@
-"""Applying Alembic migrations to every shard database (each holds the whole schema)."""
+"""The schema's history (Alembic) and applying it to every shard database (each holds the whole
+schema). This package sits above every context: ``models`` lists each context's tables, so
+``chirp.db`` never has to know the contexts."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from alembic.config import Config
 from chirp.config import Settings
 
 log = structlog.get_logger(__name__)
-SCRIPTS = Path(__file__).parent / "migrations"
+SCRIPTS = Path(__file__).parent
 
 
 def alembic_config(url: str) -> Config:

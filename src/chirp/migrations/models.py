@@ -1,4 +1,5 @@
-"""Every table, imported in one place so Alembic and the test suite see the whole schema."""
+"""Every context's tables, listed in one place so Alembic (``env.py``) and the test suite see
+the whole schema on ``Base.metadata``."""
 
 from chirp.accounts.models import Account, Credential, EmailClaim
 from chirp.db.base import Base

@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from chirp.db.models import Base
+from chirp.migrations.models import Base
 from chirp.search.indexes import include_name
 
 config = context.config

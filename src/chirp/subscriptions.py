@@ -1,0 +1,80 @@
+"""Who reacts to what: the one place the contexts are wired to each other.
+
+A context below says what happened and never names who listens: in process through
+``rt.events`` (``chirp.db.events``; a subscriber runs within the emitting transaction or after
+its commit) or durably through the outbox (``chirp.jobs``; a job kind names its handler
+here). The composition root (``chirp.runtime``) calls ``job_handlers`` and ``subscribe`` once
+per process, so every process reacts the same way.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from chirp.accounts.repository import AccountRepository
+from chirp.db.uow import UnitOfWork
+from chirp.graph.events import (
+    FOLLOWS_CHANGED,
+    FollowEnded,
+    FollowRequestAnswered,
+    FollowRequested,
+)
+from chirp.jobs.handlers import Handlers
+from chirp.media.engine import MediaEngine
+from chirp.notifications import subscribers as notify
+from chirp.notifications.events import NotificationsCreated
+from chirp.posts.events import (
+    StatusEdited,
+    StatusFavourited,
+    StatusPosted,
+    StatusReblogged,
+    StatusRemoved,
+    StatusUnfavourited,
+)
+from chirp.streaming import events as streams
+from chirp.streaming.platform import StreamingPlatform
+from chirp.timelines import tasks as timelines
+
+# Outbox rows a release before the graph named its own event wrote for the same change.
+LEGACY_HOMES_INVALIDATED = "homes.invalidated"
+
+
+def job_handlers(rt: StreamingPlatform) -> Handlers:
+    """The handler of every durable job kind (the outbox's and the broker's)."""
+    handlers = Handlers()
+    handlers.register("status.created", partial(timelines.status_created, rt))
+    handlers.register("status.deleted", partial(timelines.status_deleted, rt))
+    handlers.register("status.updated", partial(timelines.status_updated, rt))
+    handlers.register(FOLLOWS_CHANGED, partial(timelines.homes_invalidated, rt))
+    handlers.register(LEGACY_HOMES_INVALIDATED, partial(timelines.homes_invalidated, rt))
+    return handlers
+
+
+def subscribe(rt: StreamingPlatform) -> None:
+    """The in-process subscribers of every domain event."""
+    events = rt.events
+    # Notifications: written after the change commits, removed within the undoing one.
+    events.after_commit(StatusPosted, partial(notify.status_posted, rt))
+    events.after_commit(StatusEdited, partial(notify.status_edited, rt))
+    events.after_commit(StatusFavourited, partial(notify.status_favourited, rt))
+    events.after_commit(StatusReblogged, partial(notify.status_reblogged, rt))
+    events.after_commit(FollowRequested, partial(notify.follow_requested, rt))
+    events.within(StatusUnfavourited, notify.status_unfavourited)
+    events.within(StatusRemoved, notify.status_removed)
+    events.within(FollowEnded, notify.follow_ended)
+    events.within(FollowRequestAnswered, notify.follow_request_answered)
+
+    # Streams: a stored notification reaches its recipient's open streams.
+    async def notifications_created(event: NotificationsCreated) -> None:
+        await streams.notification_created(rt, event.notifications)
+
+    events.after_commit(NotificationsCreated, notifications_created)
+
+
+def media_file_users(engine: MediaEngine) -> None:
+    """Stored files other contexts keep, so media cleanup never deletes them."""
+
+    async def avatars_and_headers(uow: UnitOfWork, keys: set[str]) -> set[str]:
+        return await AccountRepository(uow).image_keys_in_use(keys)
+
+    engine.file_users.append(avatars_and_headers)
