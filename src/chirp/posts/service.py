@@ -87,7 +87,13 @@ async def create(
                         created_at=now,
                     )
                 )
-            else:  # older than the window (or its status is gone): the key starts over
+            else:
+                # A concurrent retry may have committed the key since the first look: then
+                # its post is the answer. Otherwise the key is older than the window (or its
+                # status is gone) and starts over.
+                earlier = await _earlier_post(rt, uow, author_id, idempotency_key)
+                if earlier is not None:
+                    return earlier
                 used.status_id, used.created_at = status.id, now
         await accounts.bump(author_id, statuses_count=1)
         author = await accounts.get(author_id)
