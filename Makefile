@@ -35,7 +35,7 @@ run: $(VENV)/.run-stamp
 # pyproject.toml: a new cycle names its import) and strict typing of the package.
 test: $(VENV)/.test-stamp
 	$(BIN)/ruff check src tests bench
-	$(BIN)/lint-imports
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
