@@ -1,8 +1,9 @@
-"""The ceiling: Chirp's server setup with nothing behind it.
+"""The ceiling: a plain FastAPI route serving the bytes Chirp answered, on Chirp's server setup.
 
-Same ASGI server and worker count (``chirp.core.server.run``), same FastAPI, error handlers
-and middleware stack (``chirp.app.add_middleware``), the same route shapes, answering each
-with bytes captured from Chirp in the same run (same size, same Link header). Whatever Chirp
+Same ASGI server and worker count (``chirp.core.server.run``), and for each read scenario a
+FastAPI route of the same shape that reads the Authorization header and returns the bytes
+captured from Chirp in the same run (same size, same Link header). No middleware: Chirp's
+middleware is Chirp's cost (../shared/limits/ceiling_fastapi.py is the model). Whatever Chirp
 does per request beyond this is the gap the benchmark reports as a ratio.
 
 Run by the load runner: ``python -m bench.ceiling --port P --workers N`` with
@@ -16,46 +17,39 @@ import json
 import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Header, Response
 
-from chirp.app import add_middleware
-from chirp.config import get_settings
-from chirp.core.errors import install_handlers
-from chirp.core.logging import configure_logging
-from chirp.core.metrics import Metrics
 from chirp.core.server import SERVERS, run
 
 CANNED = "CHIRP_BENCH_CANNED"
 ROUTES = {
     "home": "/api/v1/timelines/home",
     "public": "/api/v1/timelines/public",
+    "tag": "/api/v1/timelines/tag/{hashtag}",
     "account": "/api/v1/accounts/{account_id}/statuses",
     "status": "/api/v1/statuses/{status_id}",
 }
 
 
-def _answer(body: bytes, link: str | None) -> Callable[[Request], Awaitable[Response]]:
+def _answer(body: bytes, link: str | None) -> Callable[..., Awaitable[Response]]:
     headers = {"Link": link} if link else None
 
-    async def answer(request: Request) -> Response:
+    async def answer(authorization: Annotated[str | None, Header()] = None) -> Response:
         return Response(body, media_type="application/json", headers=headers)
 
     return answer
 
 
 def create_app() -> FastAPI:
-    settings = get_settings()
-    configure_logging(settings)
     canned = json.loads(Path(os.environ[CANNED]).read_text())
     app = FastAPI(title="Chirp ceiling")
-    install_handlers(app)
     for name, path in ROUTES.items():
         if name in canned:
             answer = _answer(canned[name]["body"].encode(), canned[name].get("link"))
             app.add_api_route(path, answer, methods=["GET"])
     app.add_api_route("/health", _answer(b'{"status":"ok"}', None), methods=["GET"])
-    add_middleware(app, Metrics(), settings)
     return app
 
 

@@ -137,6 +137,7 @@ async def forget_everything(rt: Runtime) -> None:
     await rt.feeds.clear()
     await rt.relations.clear()
     await rt.entities.clear()
+    rt.hot.store.clear()
 
 
 async def empty_all_tables(rt: Runtime) -> None:

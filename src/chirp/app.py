@@ -14,7 +14,6 @@ from chirp.accounts.api import router as accounts_router
 from chirp.config import Settings, get_settings
 from chirp.core.errors import install_handlers
 from chirp.core.logging import configure_logging
-from chirp.core.metrics import Metrics
 from chirp.core.middleware import (
     AccessLogMiddleware,
     ConcurrencyLimitMiddleware,
@@ -22,6 +21,7 @@ from chirp.core.middleware import (
 )
 from chirp.core.responses import JSON
 from chirp.graph.api import router as graph_router
+from chirp.hotpath.front import HotFront
 from chirp.instance.api import router as instance_router
 from chirp.media import cleanup as media_cleanup
 from chirp.media.api import router as media_router
@@ -38,7 +38,11 @@ from chirp.timelines.api import router as timelines_router
 log = structlog.get_logger(__name__)
 
 
-def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, runtime: Runtime | None = None, *, hot: bool = True
+) -> FastAPI:
+    """The API; ``hot=False`` leaves the hot read path out (every page from the database
+    path: what the tests compare the hot pages with)."""
     settings = settings or (runtime.settings if runtime else get_settings())
     configure_logging(settings)
     rt = runtime or Runtime.build(settings)
@@ -58,6 +62,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         cleanup = asyncio.create_task(media_cleanup.periodically(rt))
         # Revocations in other processes reach this one's token cache through Redis.
         listener = asyncio.create_task(rt.tokens.listen())
+        await rt.hot.changes.start()
         yield
         cleanup.cancel()
         listener.cancel()
@@ -94,15 +99,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     for router in routers:
         app.include_router(router)
-    add_middleware(app, rt.metrics, settings)
-    return app
-
-
-def add_middleware(app: FastAPI, metrics: Metrics, settings: Settings) -> None:
-    """The middleware stack every request crosses (the benchmark's ceiling app uses it too)."""
-    # Innermost first: the access log times the wait for a slot too, and the request id
-    # must be bound before the access log is written.
+    # Innermost first: the hot routes answer ahead of the routes (and their request slots),
+    # taking a slot only to read the database; the access log times the wait for a slot too,
+    # and the request id must be bound before the access log is written.
     pool = settings.db_pool_size + settings.db_max_overflow
-    app.add_middleware(ConcurrencyLimitMiddleware, limit=pool // 2)
-    app.add_middleware(AccessLogMiddleware, metrics=metrics, slow_ms=settings.slow_ms)
+    slots = asyncio.Semaphore(max(1, pool // 2))
+    app.add_middleware(ConcurrencyLimitMiddleware, slots=slots)
+    if hot:
+        rt.hot.slots = slots
+        app.add_middleware(HotFront, rt=rt)
+    app.add_middleware(AccessLogMiddleware, metrics=rt.metrics, slow_ms=settings.slow_ms)
     app.add_middleware(RequestIdMiddleware)
+    return app

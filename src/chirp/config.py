@@ -98,6 +98,16 @@ class Settings(BaseSettings):
     status_cache_seconds: float = Field(default=3600, ge=0)
     account_cache_seconds: float = Field(default=60, ge=0)
     entity_cache_size: int = Field(default=20_000, ge=1)
+    # The hot read path (chirp.hotpath): warm timeline pages and statuses answered from this
+    # process's memory, kept exact by a change log. How much it holds: statuses (and as many
+    # accounts and counters), viewers' relations and marks, timelines of accounts and
+    # hashtags, and the newest candidates a timeline keeps; the TTL is a backstop.
+    hot_path: bool = True
+    hot_statuses: int = Field(default=50_000, ge=1)
+    hot_viewers: int = Field(default=10_000, ge=1)
+    hot_lists: int = Field(default=10_000, ge=1)
+    hot_list_size: int = Field(default=400, ge=1, le=10_000)
+    hot_seconds: float = Field(default=600, gt=0)
     # Jobs: tries before a job is dead-lettered, and the first retry delay (doubling after).
     job_max_attempts: int = Field(default=5, ge=1, le=50)
     job_retry_seconds: float = Field(default=1.0, gt=0)

@@ -28,6 +28,8 @@ from chirp.db.metrics import PoolCollector
 from chirp.db.shards import ShardMap
 from chirp.db.uow import UnitOfWork
 from chirp.graph.cache import MemoryRelationsCache, RedisRelationsCache, RelationsCache
+from chirp.hotpath.mirrors import MirroredEntities, MirroredRelations
+from chirp.hotpath.platform import Hot
 from chirp.jobs.runner import Jobs
 from chirp.media.engine import MediaEngine
 from chirp.oauth import tokens
@@ -81,6 +83,8 @@ class Runtime:
     home: HomeTimeline = field(init=False)
     streams: Streams = field(init=False)
     jobs: Jobs = field(init=False)
+    # The hot read path's copies in this process, and the change log that keeps them exact.
+    hot: Hot = field(init=False)
 
     def __post_init__(self) -> None:
         if not (self.redis or self.settings.redis_url or self.settings.process_local_state):
@@ -109,6 +113,10 @@ class Runtime:
             self.relations = MemoryRelationsCache(
                 settings.relations_cache_seconds, settings.relations_cache_size
             )
+        self.hot = Hot.build(settings, self.redis)
+        if self.hot.enabled:  # every drop of these caches drops the hot copies too
+            self.entities = MirroredEntities(self.entities, self.hot.changes)
+            self.relations = MirroredRelations(self.relations, self.hot.changes)
         self.feed_reader = FeedReader(self.feeds, settings, self.metrics, self.uow)
         self.home = STRATEGIES[settings.timeline_strategy](self.feed_reader)
         self.streams = Streams(self)
@@ -161,6 +169,7 @@ class Runtime:
 
     async def close(self) -> None:
         await self.jobs.stop()
+        await self.hot.changes.close()
         await self.feeds.close()
         if self.redis is not None:
             await self.redis.aclose()

@@ -10,6 +10,7 @@ per process, so every process reacts the same way.
 from __future__ import annotations
 
 from functools import partial
+from typing import Protocol
 
 from chirp.accounts.repository import AccountRepository
 from chirp.db.uow import UnitOfWork
@@ -19,6 +20,8 @@ from chirp.graph.events import (
     FollowRequestAnswered,
     FollowRequested,
 )
+from chirp.hotpath import subscribers as hot
+from chirp.hotpath.platform import HotPlatform
 from chirp.jobs.handlers import Handlers
 from chirp.media.engine import MediaEngine
 from chirp.notifications import subscribers as notify
@@ -26,6 +29,7 @@ from chirp.notifications.events import NotificationsCreated
 from chirp.posts.events import (
     StatusEdited,
     StatusFavourited,
+    StatusMarked,
     StatusPosted,
     StatusReblogged,
     StatusRemoved,
@@ -34,9 +38,14 @@ from chirp.posts.events import (
 from chirp.streaming import events as streams
 from chirp.streaming.platform import StreamingPlatform
 from chirp.timelines import tasks as timelines
+from chirp.timelines.events import AuthorPulled
 
 # Outbox rows a release before the graph named its own event wrote for the same change.
 LEGACY_HOMES_INVALIDATED = "homes.invalidated"
+
+
+class Wired(StreamingPlatform, HotPlatform, Protocol):
+    """Every piece the subscribers use (``chirp.runtime.Runtime``)."""
 
 
 def job_handlers(rt: StreamingPlatform) -> Handlers:
@@ -50,7 +59,7 @@ def job_handlers(rt: StreamingPlatform) -> Handlers:
     return handlers
 
 
-def subscribe(rt: StreamingPlatform) -> None:
+def subscribe(rt: Wired) -> None:
     """The in-process subscribers of every domain event."""
     events = rt.events
     # Notifications: written after the change commits, removed within the undoing one.
@@ -69,6 +78,18 @@ def subscribe(rt: StreamingPlatform) -> None:
         await streams.notification_created(rt, event.notifications)
 
     events.after_commit(NotificationsCreated, notifications_created)
+
+    # The hot read path's copies: dropped (and lists kept) after each change commits.
+    if rt.hot.enabled:
+        state = rt.hot
+        events.after_commit(StatusPosted, partial(hot.status_posted, state))
+        events.after_commit(StatusReblogged, partial(hot.status_reblogged, state))
+        events.after_commit(StatusRemoved, partial(hot.status_removed, state))
+        events.after_commit(StatusEdited, partial(hot.status_edited, state))
+        events.after_commit(StatusFavourited, partial(hot.status_favourited, state))
+        events.after_commit(StatusUnfavourited, partial(hot.status_unfavourited, state))
+        events.after_commit(StatusMarked, partial(hot.status_marked, state))
+        events.after_commit(AuthorPulled, partial(hot.author_pulled, state))
 
 
 def media_file_users(engine: MediaEngine) -> None:

@@ -1,5 +1,7 @@
 """No N+1: a home-timeline page costs the same number of SQL statements for 1 status as for 40;
-and with its entities cached, only the statements that cannot be cached are left.
+and with its entities cached, only the statements that cannot be cached are left. These read
+through the database path (the app without the hot read path); a warm page through the hot
+path costs no statement at all.
 
 The page mixes what hydration has to fetch: reblogs (whose originals live on another shard on
 PostgreSQL), replies, mentions, hashtags, media attachments, and the viewer's own favourites,
@@ -9,17 +11,27 @@ relations, the timeline, hydration).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import event
 
+from chirp.app import create_app
 from chirp.db.shards import shard_for_key
 from chirp.runtime import Runtime
 from tests import media_files
 from tests.conftest import Api, bearer
+
+
+@pytest.fixture
+async def database_path(rt: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app without the hot read path: every page from the database path."""
+    transport = httpx.ASGITransport(app=create_app(runtime=rt, hot=False))
+    async with httpx.AsyncClient(transport=transport, base_url=rt.settings.public_url) as client:
+        yield client
 
 
 @contextmanager
@@ -115,8 +127,10 @@ async def _read_home(
     return response.json(), [s for s in statements if "FROM access_token" not in s]
 
 
-async def test_a_home_page_of_1_and_of_40_cost_the_same_statements(api: Api, rt: Runtime) -> None:
-    client = api.client
+async def test_a_home_page_of_1_and_of_40_cost_the_same_statements(
+    api: Api, rt: Runtime, database_path: httpx.AsyncClient
+) -> None:
+    client = database_path
     viewer = await _home_with_everything(api, rt)
     # The first read of a push or hybrid home builds the viewer's feed: count warm reads.
     await client.get("/api/v1/timelines/home", headers=bearer(viewer))
@@ -150,9 +164,9 @@ CACHEABLE = ("account.username", "FROM status_mention", "FROM status_tag", "FROM
 
 
 async def test_a_warm_home_page_asks_only_for_what_the_cache_cannot_answer(
-    api: Api, rt: Runtime
+    api: Api, rt: Runtime, database_path: httpx.AsyncClient
 ) -> None:
-    client = api.client
+    client = database_path
     viewer = await _home_with_everything(api, rt)
     await client.get("/api/v1/timelines/home", headers=bearer(viewer))  # builds the feed
     await rt.entities.clear()
@@ -171,3 +185,13 @@ async def test_a_warm_home_page_asks_only_for_what_the_cache_cannot_answer(
     originals = {s["reblog"]["id"] for s in warm if s["reblog"]}
     status_reads = [s for s in warm_statements if s.lstrip().startswith("SELECT status.id,")]
     assert originals and len(status_reads) <= 2 * len(rt.shards.physical)
+
+
+async def test_a_warm_hot_home_page_asks_the_database_nothing(api: Api, rt: Runtime) -> None:
+    viewer = await _home_with_everything(api, rt)
+    await api.client.get("/api/v1/timelines/home", headers=bearer(viewer))  # builds the feed
+    cold, cold_statements = await _read_home(api.client, rt, viewer, 40)
+    warm, warm_statements = await _read_home(api.client, rt, viewer, 40)
+    assert warm == cold and len(warm) == 40
+    assert cold_statements  # the first read filled what the hot path holds
+    assert warm_statements == []

@@ -62,6 +62,10 @@ class AccountRepository:
             ),
         )
 
+    async def pulled(self) -> list[int]:
+        """Every account the hybrid timeline strategy pulls instead of pushing (few)."""
+        return await self.uow.everywhere(select(Account.id).where(Account.fanout_pulled.is_(True)))
+
     async def image_keys_in_use(self, keys: Iterable[str]) -> set[str]:
         """Which of the media storage ``keys`` an avatar or header uses, on every database."""
         wanted = list(set(keys))

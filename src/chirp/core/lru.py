@@ -42,5 +42,10 @@ class TtlLru(Generic[K, V]):
     def clear(self) -> None:
         self._entries.clear()
 
+    def values(self) -> list[V]:
+        """The live values (a copy), least recently used first."""
+        now = self.clock()
+        return [value for deadline, value in self._entries.values() if deadline > now]
+
     def __len__(self) -> int:
         return len(self._entries)

@@ -47,6 +47,13 @@ class Metrics:
             buckets=LAG_BUCKETS,
             registry=self.registry,
         )
+        self.hot_reads = Counter(
+            "chirp_hot_reads_total",
+            "Hot routes: answered from process memory (hot), or handed to the database path "
+            "(database: a page or a token it does not hold, or a request it leaves to FastAPI)",
+            ["result"],
+            registry=self.registry,
+        )
         self.jobs = Counter(
             "chirp_jobs_total",
             "Jobs run, by kind and result",

@@ -115,9 +115,13 @@ class ConcurrencyLimitMiddleware:
 
     EXEMPT = ("/health", "/ready", "/metrics", "/api/v1/streaming")
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: int = 1, slots: asyncio.Semaphore | None = None
+    ) -> None:
+        """``slots``: a semaphore shared with others that take the same slots (the hot read
+        path, when it must read the database); else one of ``limit`` slots of its own."""
         self.app = app
-        self.slots = asyncio.Semaphore(max(1, limit))
+        self.slots = slots if slots is not None else asyncio.Semaphore(max(1, limit))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(self.EXEMPT):

@@ -18,6 +18,7 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import ColumnElement, Select
 from sqlalchemy.orm import QueryableAttribute
+from starlette.datastructures import URL
 
 from chirp.core.errors import Unprocessable
 from chirp.core.ids import MAX_ID
@@ -86,6 +87,29 @@ def _id_param(value: str | None, name: str) -> int | None:
     return min(int(value), MAX_ID)
 
 
+def read_page(
+    max_id: str | None,
+    since_id: str | None,
+    min_id: str | None,
+    limit: str | None,
+    default: int = 20,
+    maximum: int = 40,
+) -> Page:
+    """The paging parameters as Mastodon reads them, with its per-endpoint limits."""
+    count = default
+    if limit:
+        try:
+            count = int(limit)
+        except ValueError:
+            raise Unprocessable("Validation failed: limit must be a number") from None
+    return Page(
+        max_id=_id_param(max_id, "max_id"),
+        since_id=_id_param(since_id, "since_id"),
+        min_id=_id_param(min_id, "min_id"),
+        limit=max(1, min(count, maximum)),
+    )
+
+
 def paging(default: int = 20, maximum: int = 40) -> Any:
     """A dependency reading the paging parameters, with Mastodon's per-endpoint limits."""
 
@@ -95,18 +119,7 @@ def paging(default: int = 20, maximum: int = 40) -> Any:
         min_id: Annotated[str | None, Query()] = None,
         limit: Annotated[str | None, Query()] = None,
     ) -> Page:
-        count = default
-        if limit:
-            try:
-                count = int(limit)
-            except ValueError:
-                raise Unprocessable("Validation failed: limit must be a number") from None
-        return Page(
-            max_id=_id_param(max_id, "max_id"),
-            since_id=_id_param(since_id, "since_id"),
-            min_id=_id_param(min_id, "min_id"),
-            limit=max(1, min(count, maximum)),
-        )
+        return read_page(max_id, since_id, min_id, limit, default, maximum)
 
     return Depends(read)
 
@@ -134,9 +147,14 @@ def paged_pairs(request: Request, pairs: Sequence[tuple[int, Any]]) -> JSONRespo
 
 def link_header(request: Request, first_id: int | None, last_id: int | None) -> str | None:
     """``next`` / ``prev`` links for a page whose items run from ``first_id`` to ``last_id``."""
+    return links(request.url, first_id, last_id)
+
+
+def links(url: URL, first_id: int | None, last_id: int | None) -> str | None:
+    """The Link header of ``link_header``, for the request at ``url``."""
     if first_id is None or last_id is None:
         return None
-    base = str(request.url.remove_query_params(["max_id", "since_id", "min_id"]))
+    base = str(url.remove_query_params(["max_id", "since_id", "min_id"]))
     separator = "&" if "?" in base else "?"
     next_url = f"{base}{separator}{urlencode({'max_id': last_id})}"
     prev_url = f"{base}{separator}{urlencode({'min_id': first_id})}"

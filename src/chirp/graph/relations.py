@@ -37,6 +37,8 @@ class Relations:
     blocked_by: set[int] = field(default_factory=set)
     muting: set[int] = field(default_factory=set)
     muting_notifications: set[int] = field(default_factory=set)  # muted, notifications too
+    # When the first timed mute runs out: these relations hold until then (None: for good).
+    until: datetime | None = None
 
     @classmethod
     async def of(cls, rt: GraphPlatform, uow: UnitOfWork, viewer_id: int | None) -> Relations:
@@ -64,10 +66,13 @@ class Relations:
         relations.blocked_by = set(edges["blocked_by"])
         for target, notifications, expires_at in edges["mute"]:
             # Kept with their end, so a cached mute still runs out on time.
-            if expires_at is None or datetime.fromisoformat(expires_at) > now:
+            ends = None if expires_at is None else datetime.fromisoformat(expires_at)
+            if ends is None or ends > now:
                 relations.muting.add(target)
                 if notifications:
                     relations.muting_notifications.add(target)
+                if ends is not None and (relations.until is None or ends < relations.until):
+                    relations.until = ends
         return relations
 
     def blocked_either_way(self, account_id: int) -> bool:

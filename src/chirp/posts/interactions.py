@@ -23,7 +23,12 @@ from chirp.graph.service import account_page
 from chirp.jobs.outbox import record
 from chirp.posts import service
 from chirp.posts.access import proper, visible_status
-from chirp.posts.events import StatusFavourited, StatusReblogged, StatusUnfavourited
+from chirp.posts.events import (
+    StatusFavourited,
+    StatusMarked,
+    StatusReblogged,
+    StatusUnfavourited,
+)
 from chirp.posts.models import Bookmark, Favourite, Pin, Status
 from chirp.posts.repository import StatusRepository
 from chirp.posts.views import StatusViews
@@ -92,6 +97,7 @@ async def bookmark(rt: GraphPlatform, viewer_id: int, raw_id: str, on: bool) -> 
             )
         elif not on:
             await repo.remove_mark(Bookmark, viewer_id, status.id)
+        await rt.events.emit(uow, StatusMarked(status_id, viewer_id))
         await uow.commit_unless_duplicate()
         return await _view(rt, uow, status_id, viewer_id)
 
@@ -121,6 +127,7 @@ async def pin(rt: GraphPlatform, viewer_id: int, raw_id: str, on: bool) -> dict[
                 )
         else:
             await repo.remove_mark(Pin, viewer_id, status.id)
+        await rt.events.emit(uow, StatusMarked(status_id, viewer_id))
         await uow.commit_unless_duplicate()
         return await _view(rt, uow, status_id, viewer_id)
 
@@ -159,7 +166,10 @@ async def reblog(rt: GraphPlatform, viewer_id: int, raw_id: str, visibility: str
             await repo.bump(status.id, reblogs_count=1)
             await AccountRepository(uow).bump(viewer_id, statuses_count=1)
             forget_after_commit(uow, rt.entities, Kind.account, [viewer_id])
-            await rt.events.emit(uow, StatusReblogged(status.id, status.account_id, viewer_id))
+            reblogged = StatusReblogged(
+                status.id, status.account_id, viewer_id, existing.id, existing.visibility
+            )
+            await rt.events.emit(uow, reblogged)
             reblog_id = existing.id
             record(rt, uow, "status.created", reblog_id, status_id=reblog_id)
             try:

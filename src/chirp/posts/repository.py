@@ -11,7 +11,18 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, exists, func, literal, or_, select, union_all, update
+from sqlalchemy import (
+    Select,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+    update,
+)
 
 from chirp.core.ids import lowest_id_at
 from chirp.core.pagination import Page
@@ -134,6 +145,40 @@ class StatusRepository:
         return await self.uow.for_id(account_id).scalar(
             select(Status).where(Status.account_id == account_id, Status.reblog_of_id == status_id)
         )
+
+    async def reblogs_by_original(
+        self, status_ids: Iterable[int]
+    ) -> dict[int, list[tuple[int, int]]]:
+        """Every reblog of these statuses as (reblog id, reblogger), oldest first, from every
+        database (reblogs live on their rebloggers' shards)."""
+        wanted = list(set(status_ids))
+        found: dict[int, list[tuple[int, int]]] = {i: [] for i in wanted}
+        if not wanted:
+            return found
+        query = select(Status.reblog_of_id, Status.id, Status.account_id).where(
+            Status.reblog_of_id.in_(wanted)
+        )
+
+        async def load(shard: PhysicalShard) -> list[Any]:
+            return list((await self.uow.session(shard).execute(query)).all())
+
+        for rows in await self.uow.shards.gather(load):
+            for original, reblog, account in rows:
+                found[original].append((reblog, account))
+        for reblogs in found.values():
+            reblogs.sort()
+        return found
+
+    async def counts_of(self, status_ids: Iterable[int]) -> dict[int, tuple[int, int, int]]:
+        """(reblogs, favourites, replies) of each status that exists."""
+        rows = await self.uow.scatter(
+            status_ids,
+            lambda wanted: select(
+                Status.id, Status.reblogs_count, Status.favourites_count, Status.replies_count
+            ).where(Status.id.in_(wanted)),
+            rows=True,
+        )
+        return {i: (r, f, p) for i, r, f, p in rows}
 
     async def first_reblogs(self, status_ids: Iterable[int], by: Iterable[int]) -> dict[int, int]:
         """For each status, the id of its earliest reblog by any of the accounts ``by``."""
@@ -285,23 +330,29 @@ class StatusRepository:
         )
         return set(rows)
 
-    async def viewer_marks(self, account_id: int, status_ids: Iterable[int]) -> dict[str, set[int]]:
-        """Which of ``status_ids`` the account favourited, bookmarked, pinned and reblogged:
-        one query on its shard (a UNION ALL), for hydrating a page."""
-        wanted = list(set(status_ids))
+    async def viewer_marks(
+        self, account_id: int, status_ids: Iterable[int] | None
+    ) -> dict[str, set[int]]:
+        """Which of ``status_ids`` (every status, with None) the account favourited,
+        bookmarked, pinned and reblogged: one query on its shard (a UNION ALL)."""
+        wanted = None if status_ids is None else list(set(status_ids))
         found: dict[str, set[int]] = {"favourite": set(), "bookmark": set(), "pin": set()}
         found["reblog"] = set()
-        if not wanted:
+        if wanted == []:
             return found
         parts: list[Select[str, int | None]] = [
             select(literal(kind).label("kind"), model.status_id.label("status_id")).where(
-                model.account_id == account_id, model.status_id.in_(wanted)
+                model.account_id == account_id,
+                true() if wanted is None else model.status_id.in_(wanted),
             )
             for kind, model in (("favourite", Favourite), ("bookmark", Bookmark), ("pin", Pin))
         ]
         parts.append(
             select(literal("reblog").label("kind"), Status.reblog_of_id.label("status_id")).where(
-                Status.account_id == account_id, Status.reblog_of_id.in_(wanted)
+                Status.account_id == account_id,
+                Status.reblog_of_id.is_not(None)
+                if wanted is None
+                else Status.reblog_of_id.in_(wanted),
             )
         )
         rows = await self.uow.for_id(account_id).execute(union_all(*parts))

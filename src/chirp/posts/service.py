@@ -72,7 +72,7 @@ async def create(
             created_at=now,
             edited_at=None,
         )
-        mentioned = await _write_content(rt, uow, status, text, replace=False)
+        mentioned, tags = await _write_content(rt, uow, status, text, replace=False)
         repo.add(status)
         if data.media_ids:
             await media.attach(uow, author_id, status.id, data.media_ids)
@@ -103,12 +103,18 @@ async def create(
         if parent is not None:
             await repo.bump(parent.id, replies_count=1)
         to_followers = status.in_reply_to_account_id in (None, author_id)
-        await rt.events.emit(
-            uow,
-            StatusPosted(
-                status.id, author_id, tuple(mentioned), to_followers and visibility != "direct"
-            ),
+        posted = StatusPosted(
+            status.id,
+            author_id,
+            tuple(mentioned),
+            to_followers and visibility != "direct",
+            visibility,
+            status.in_reply_to_id,
+            status.in_reply_to_account_id,
+            tags,
+            bool(data.media_ids),
         )
+        await rt.events.emit(uow, posted)
         record(rt, uow, "status.created", status.id, status_id=status.id)
         try:
             await uow.commit()
@@ -165,8 +171,9 @@ def _check_text(rt: GraphPlatform, text: str, spoiler_text: str, *, with_media: 
 
 async def _write_content(
     rt: GraphPlatform, uow: UnitOfWork, status: Status, text: str, *, replace: bool
-) -> list[int]:
-    """Render ``text`` into ``status`` and record its mentions and tags; the mentioned ids."""
+) -> tuple[list[int], tuple[str, ...]]:
+    """Render ``text`` into ``status`` and record its mentions and tags; the mentioned ids
+    and the tags' names."""
     parsed = content.parse(text, rt.settings.domain)
     found = await AccountRepository(uow).by_usernames(parsed.usernames) if parsed.usernames else {}
     targets = {key: content.MentionTarget(a.id, a.username) for key, a in found.items()}
@@ -190,7 +197,8 @@ async def _write_content(
         await repo.replace_mentions_and_tags(status, mentions, tags)
     else:
         repo.add(*mentions, *tags)
-    return [t.account_id for t in targets.values() if t.account_id != status.account_id]
+    mentioned = [t.account_id for t in targets.values() if t.account_id != status.account_id]
+    return mentioned, tuple(t.name for t in tags)
 
 
 async def show(rt: GraphPlatform, raw_id: str, viewer_id: int | None) -> dict[str, Any]:
@@ -260,7 +268,7 @@ async def edit(
         status.sensitive = data.sensitive or bool(data.spoiler_text)
         status.language = data.language or status.language
         status.edited_at = now
-        mentioned = await _write_content(rt, uow, status, text, replace=True)
+        mentioned, _ = await _write_content(rt, uow, status, text, replace=True)
         # As on Mastodon, an edit's media_ids are the status's media from now on.
         await media.attach(uow, editor_id, status.id, data.media_ids)
         repo.add(_version(rt, status, now))
@@ -339,7 +347,15 @@ async def remove(rt: GraphPlatform, uow: UnitOfWork, status: Status) -> None:
                 tags=[],
             )
     removed = StatusRemoved(
-        status_id, author, reblog_of, reblog_author, tuple(r.id for r in reblogs)
+        status_id,
+        author,
+        reblog_of,
+        reblog_author,
+        tuple((r.id, r.account_id) for r in reblogs),
+        status.visibility,
+        parent,
+        status.in_reply_to_account_id,
+        tuple(tags),
     )
     if reblog_of is not None:
         await repo.bump(reblog_of, reblogs_count=-1)

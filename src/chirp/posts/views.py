@@ -50,17 +50,31 @@ class _Loaded:
 
 class StatusViews:
     def __init__(
-        self, uow: UnitOfWork, base_url: str, viewer_id: int | None, cache: EntityCache
+        self,
+        uow: UnitOfWork,
+        base_url: str,
+        viewer_id: int | None,
+        cache: EntityCache,
+        *,
+        viewer_fields: bool | None = None,
     ) -> None:
         self.uow = uow
         self.base_url = base_url
         self.viewer_id = viewer_id
         self.cache = cache
+        # Whether entities carry the viewer fields (by default: when there is a viewer).
+        self.viewer_fields = viewer_id is not None if viewer_fields is None else viewer_fields
 
     @classmethod
     def of(cls, rt: Platform, uow: UnitOfWork, viewer_id: int | None) -> StatusViews:
         """Views with the runtime's base URL and entity cache, as every use case wants."""
         return cls(uow, rt.settings.public_url, viewer_id, rt.entities)
+
+    @classmethod
+    def neutral(cls, rt: Platform, uow: UnitOfWork) -> StatusViews:
+        """Entities for nobody in particular that still carry the viewer fields (all
+        false): what the hot read path cuts into pieces (chirp.hotpath.records)."""
+        return cls(uow, rt.settings.public_url, None, rt.entities, viewer_fields=True)
 
     async def render(self, page: Sequence[Status]) -> list[dict[str, Any]]:
         """Entities for ``page`` in its order; a reblog of a vanished status is left out."""
@@ -69,7 +83,7 @@ class StatusViews:
         for status in page:
             entity = self._entity(status, loaded)
             if entity is not None:
-                if self.viewer_id is None:
+                if not self.viewer_fields:
                     _drop_viewer_fields(entity)
                 out.append(entity)
         if loaded.built and not self.uow.write:  # see chirp.accounts.views

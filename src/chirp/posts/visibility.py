@@ -10,11 +10,31 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Protocol
 
 from chirp.db.uow import UnitOfWork
 from chirp.graph.relations import Relations
 from chirp.posts.models import Status
 from chirp.posts.repository import StatusRepository
+
+
+class Shown(Protocol):
+    """What the rules ask of a status: a row, or the hot read path's record of one."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def account_id(self) -> int: ...
+
+    @property
+    def visibility(self) -> str: ...
+
+    @property
+    def reblog_of_id(self) -> int | None: ...
+
+    @property
+    def in_reply_to_account_id(self) -> int | None: ...
 
 
 class Audience:
@@ -44,7 +64,7 @@ class Audience:
         return account_id in self._mentioned.get(status_id, ())
 
 
-def _decided(status: Status, relations: Relations) -> bool:
+def _decided(status: Shown, relations: Relations) -> bool:
     """Whether ``can_see`` decides this private or direct status without its mentions."""
     if relations.viewer_id is None:
         return True  # nobody signed in sees any
@@ -53,7 +73,7 @@ def _decided(status: Status, relations: Relations) -> bool:
     return status.visibility == "private" and status.account_id in relations.following
 
 
-def can_see(status: Status, relations: Relations, audience: Audience) -> bool:
+def can_see(status: Shown, relations: Relations, audience: Audience) -> bool:
     viewer = relations.viewer_id
     if viewer == status.account_id:
         return True
@@ -69,7 +89,7 @@ def can_see(status: Status, relations: Relations, audience: Audience) -> bool:
 
 
 def shown_in_timeline(
-    status: Status, original: Status | None, relations: Relations, audience: Audience
+    status: Shown, original: Shown | None, relations: Relations, audience: Audience
 ) -> bool:
     """Visible, and by nobody the viewer blocked or muted (nor reblogging someone such)."""
     if not can_see(status, relations, audience):

@@ -24,6 +24,7 @@ from chirp.db.uow import UnitOfWork
 from chirp.graph.relations import Relations
 from chirp.posts.models import Status
 from chirp.posts.repository import StatusRepository
+from chirp.posts.visibility import Shown
 from chirp.tags.repository import TagRepository
 from chirp.timelines.filtering import fill
 from chirp.timelines.sources import Source, candidate_source, merged
@@ -42,7 +43,7 @@ class HomeTimeline(Protocol):
         ...
 
 
-def belongs_in_home(status: Status, original: Status | None, relations: Relations) -> bool:
+def belongs_in_home(status: Shown, original: Shown | None, relations: Relations) -> bool:
     """Mastodon's home rules beyond visibility: no reblogs from follows that hide them, and
     no replies to accounts the viewer does not follow."""
     viewer = relations.viewer_id

@@ -21,6 +21,7 @@ from chirp.graph.models import Follow
 from chirp.graph.repository import GraphRepository
 from chirp.posts.repository import StatusRepository
 from chirp.tags.repository import TagRepository
+from chirp.timelines.events import AuthorPulled
 from chirp.timelines.platform import TimelinesPlatform
 
 log = structlog.get_logger(__name__)
@@ -85,6 +86,7 @@ async def _pushes_to_followers(rt: TimelinesPlatform, author_id: int) -> bool:
         if author.followers_count <= rt.settings.hybrid_threshold:
             return True
         author.fanout_pulled = True
+        await rt.events.emit(uow, AuthorPulled(author_id))
         await uow.commit()
     log.info("author_pulled", account_id=author_id)
     return False

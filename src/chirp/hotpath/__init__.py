@@ -1,0 +1,1 @@
+"""The hot read path: warm timeline pages and statuses answered from process memory."""

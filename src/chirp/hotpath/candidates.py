@@ -1,0 +1,60 @@
+"""A timeline's newest candidates held in process memory (the public timeline, a hashtag's, an
+account's), with the same cap-and-floor rule as home feeds (``chirp.timelines.feeds``).
+
+A list is filled from the database with its newest ``size`` candidates. If there were fewer,
+it holds every candidate (``floor`` None); if not, ``floor`` is the oldest id held and pages
+reaching below it belong to the database. New statuses go in above the floor, deletes come
+out; trimming back to ``size`` raises the floor.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from chirp.core.pagination import Page
+
+
+@dataclass(slots=True)
+class Candidates:
+    ids: list[int]  # ascending
+    floor: int | None
+
+    @classmethod
+    def of(cls, newest_first: list[int], size: int) -> Candidates:
+        """From a fill that asked the database for ``size`` candidates."""
+        ids = sorted(set(newest_first))
+        return cls(ids, ids[0] if len(newest_first) >= size and ids else None)
+
+    def add(self, status_id: int, size: int) -> None:
+        if self.floor is not None and status_id < self.floor:
+            return  # below the floor the database answers
+        at = bisect.bisect_left(self.ids, status_id)
+        if at < len(self.ids) and self.ids[at] == status_id:
+            return
+        self.ids.insert(at, status_id)
+        if len(self.ids) > size:
+            del self.ids[: len(self.ids) - size]
+            self.floor = self.ids[0]
+
+    def remove(self, status_id: int) -> None:
+        at = bisect.bisect_left(self.ids, status_id)
+        if at < len(self.ids) and self.ids[at] == status_id:
+            del self.ids[at]
+
+    def scan(self, page: Page) -> tuple[Iterator[int], bool] | None:
+        """The ids inside ``page``'s bounds in its order (newest first, or oldest first for
+        ``min_id``), and whether they run down to the last candidate there is; None when the
+        page starts below what the list keeps."""
+        if page.ascending:
+            low = page.min_id or 0
+            if self.floor is not None and low < self.floor:
+                return None
+            start = bisect.bisect_right(self.ids, low)
+            return (i for i in self.ids[start:] if page.admits(i)), True
+        end = len(self.ids) if page.max_id is None else bisect.bisect_left(self.ids, page.max_id)
+        newest_first = (self.ids[i] for i in range(end - 1, -1, -1))
+        # Running out means the end when nothing was trimmed, or the page stops above the floor.
+        whole = self.floor is None or (page.since_id is not None and page.since_id >= self.floor)
+        return (i for i in newest_first if page.admits(i)), whole

@@ -1,0 +1,182 @@
+"""How changes reach every process's hot store.
+
+A write, once committed, *publishes* change entries (``chirp.hotpath.subscribers`` turns the
+domain events and cache drops into them). Its own process applies them at once, so the
+writer's next request sees its change. Other processes learn them from the change log:
+
+- ``LocalChanges`` (the embedded default, one process): there is no one else to tell.
+- ``RedisChanges``: the entries go to a Redis stream. Before a hot request answers, its
+  process *syncs*: reads every entry added since it last looked and applies it, so a
+  request sees every change committed before it began, as the database would show it. Syncs
+  are coalesced: a request joins the next read that starts after it arrived, and one round
+  trip serves every request that arrived meanwhile, so under load the cost per request is a
+  fraction of a round trip. A background loop syncs every second, so an idle process stays
+  current too.
+
+The store is trusted only while the process keeps up: if Redis cannot be read, the log was
+trimmed past what it saw (it stopped syncing for ``STALE_SECONDS``), or the log's generation
+changed (Redis restarted empty, or was flushed), the process drops everything it holds and
+fills again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+import orjson
+import structlog
+from redis.exceptions import RedisError
+
+from chirp.hotpath.store import Entry, HotStore
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+log = structlog.get_logger(__name__)
+READ_COUNT = 1000
+MAX_LENGTH = 100_000
+STALE_SECONDS = 30.0
+FOLLOW_SECONDS = 1.0
+
+
+class Changes(Protocol):
+    async def publish(self, entries: Sequence[Entry]) -> None:
+        """Entries of a committed change: applied here at once, and shared."""
+        ...
+
+    async def sync(self) -> bool:
+        """Apply every change committed before this call; False when the store cannot be
+        trusted now (the caller answers from the database)."""
+        ...
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class LocalChanges:
+    def __init__(self, store: HotStore) -> None:
+        self.store = store
+
+    async def publish(self, entries: Sequence[Entry]) -> None:
+        self.store.apply(entries)
+
+    async def sync(self) -> bool:
+        return True
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+class RedisChanges:
+    def __init__(self, redis: Redis, prefix: str, store: HotStore) -> None:
+        self.redis = redis
+        self.store = store
+        # Cluster-ready: the log and its generation share one hash slot.
+        self.key = f"{prefix}{{hot}}:log"
+        self.generation_key = f"{prefix}{{hot}}:generation"
+        self._seen = "0-0"  # the last entry applied
+        self._generation: bytes | None = None
+        self._synced = 0.0  # when the last sync succeeded (monotonic)
+        self._next: asyncio.Future[bool] | None = None
+        self._rounds: asyncio.Task[None] | None = None
+        self._follower: asyncio.Task[None] | None = None
+
+    async def publish(self, entries: Sequence[Entry]) -> None:
+        if not entries:
+            return
+        self.store.apply(entries)
+        try:
+            await self.redis.xadd(
+                self.key, {"e": orjson.dumps(list(entries))}, maxlen=MAX_LENGTH, approximate=True
+            )
+        except RedisError:  # other processes miss it: their syncs fail too while Redis is away
+            log.warning("hot_change_not_published", exc_info=True)
+
+    async def sync(self) -> bool:
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+            if self._rounds is None:
+                self._rounds = asyncio.create_task(self._run_rounds())
+        return await asyncio.shield(self._next)
+
+    async def _run_rounds(self) -> None:
+        try:
+            while self._next is not None:
+                waiting, self._next = self._next, None
+                try:
+                    ok = await self._read()
+                except Exception:  # never leave a request waiting
+                    log.warning("hot_sync_failed", exc_info=True)
+                    ok = False
+                if not ok:
+                    self.store.clear()
+                    self._synced = 0.0
+                if not waiting.done():
+                    waiting.set_result(ok)
+        finally:
+            self._rounds = None
+
+    async def _read(self) -> bool:
+        fresh = time.monotonic()
+        if self._synced and fresh - self._synced > STALE_SECONDS:
+            self.store.clear()  # entries may have been trimmed while nobody looked
+        while True:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.get(self.generation_key)
+                pipe.xrange(self.key, f"({self._seen}", "+", count=READ_COUNT)
+                generation, found = await pipe.execute()
+            if generation is None or generation != self._generation:
+                await self._new_generation(generation)
+                return True
+            for entry_id, fields in found:
+                self.store.apply(orjson.loads(fields[b"e"]))
+                self._seen = _text(entry_id)
+            if len(found) < READ_COUNT:
+                self._synced = fresh
+                return True
+
+    async def _new_generation(self, generation: bytes | None) -> None:
+        """Redis lost the log (or this process just started): begin from its end, holding
+        nothing that a lost entry might have made stale."""
+        if generation is None:
+            await self.redis.set(self.generation_key, secrets.token_hex(8), nx=True)
+            generation = _bytes(await self.redis.get(self.generation_key))
+        last = await self.redis.xrevrange(self.key, "+", "-", count=1)
+        self.store.clear()
+        self._generation = generation
+        self._seen = _text(last[0][0]) if last else "0-0"
+        self._synced = time.monotonic()
+
+    async def start(self) -> None:
+        if self._follower is None or self._follower.done():
+            self._follower = asyncio.create_task(self._follow())
+
+    async def _follow(self) -> None:
+        while True:
+            await asyncio.sleep(FOLLOW_SECONDS)
+            with contextlib.suppress(Exception):
+                await self.sync()
+
+    async def close(self) -> None:
+        for task in (self._follower, self._rounds):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+
+def _bytes(value: bytes | str | None) -> bytes | None:
+    return value.encode() if isinstance(value, str) else value
+
+
+def _text(value: bytes | str | None) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)

@@ -1,0 +1,228 @@
+"""What one process holds for the hot read path, and how changes reach it.
+
+Everything here is a copy of something the database (or Redis) has, kept in process memory
+so that a page read again and again costs no round trip for it. A copy is filled on first
+use and dropped (never patched) when a change entry says it went stale; the entries come from
+this process's own writes at once and from other processes' through the change log
+(``chirp.hotpath.changes``). A fill that raced a drop must not store what it read before the
+change, so every kind of copy has an epoch that each drop of that kind raises: a fill notes
+it before reading and stores only if it is unchanged (``Guard``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from chirp.core.lru import TtlLru
+from chirp.graph.relations import Relations
+from chirp.hotpath.candidates import Candidates
+from chirp.hotpath.records import Counts, Marks, StatusRecord
+
+Entry = list[Any]
+
+# Kinds of copies; each has its own epoch.
+STATUSES, ACCOUNTS, COUNTS, MARKS, RELATIONS, LISTS, REBLOGS, PULLED = range(8)
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """A status as a change entry carries it (what list membership turns on)."""
+
+    id: int
+    account_id: int
+    reblog_of_id: int | None
+    in_reply_to_id: int | None
+    in_reply_to_account_id: int | None
+    visibility: str
+    tags: tuple[str, ...]
+    has_media: bool
+
+    def entry(self, kind: str) -> Entry:
+        return [
+            kind,
+            self.id,
+            self.account_id,
+            self.reblog_of_id,
+            self.in_reply_to_id,
+            self.in_reply_to_account_id,
+            self.visibility,
+            list(self.tags),
+            self.has_media,
+        ]
+
+    @classmethod
+    def of_entry(cls, entry: Entry) -> Facts:
+        return cls(
+            entry[1], entry[2], entry[3], entry[4], entry[5], entry[6], tuple(entry[7]), entry[8]
+        )
+
+    @property
+    def public_original(self) -> bool:
+        """What the public timeline lists: public, not a reblog, not a reply to others."""
+        return (
+            self.visibility == "public"
+            and self.reblog_of_id is None
+            and (self.in_reply_to_id is None or self.in_reply_to_account_id == self.account_id)
+        )
+
+
+class Guard:
+    """Taken before a fill reads; ``still`` says whether what it read may be stored."""
+
+    __slots__ = ("_epochs", "_kind", "_seen")
+
+    def __init__(self, epochs: list[int], kind: int) -> None:
+        self._epochs, self._kind, self._seen = epochs, kind, epochs[kind]
+
+    @property
+    def still(self) -> bool:
+        return self._epochs[self._kind] == self._seen
+
+
+class HotStore:
+    def __init__(
+        self,
+        *,
+        statuses: int,
+        viewers: int,
+        lists: int,
+        list_size: int,
+        ttl: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.list_size = list_size
+        self.epochs = [0] * 8
+        self.statuses: TtlLru[int, StatusRecord] = TtlLru(ttl, statuses, clock)
+        self.gone: TtlLru[int, bool] = TtlLru(ttl, statuses, clock)  # known deleted
+        self.accounts: TtlLru[int, bytes] = TtlLru(ttl, statuses, clock)
+        self.counts: TtlLru[int, Counts] = TtlLru(ttl, statuses, clock)
+        self.marks: TtlLru[int, Marks] = TtlLru(ttl, viewers, clock)
+        # A viewer's relations, and until when they hold (a timed mute runs out).
+        self.relations: TtlLru[int, tuple[Relations, float]] = TtlLru(ttl, viewers, clock)
+        self.public: Candidates | None = None
+        self.tags: TtlLru[str, Candidates] = TtlLru(ttl, lists, clock)
+        self.authors: TtlLru[int, Candidates] = TtlLru(ttl, lists, clock)
+        # For a reblogged original: its reblogs as (reblog id, reblogger), oldest first.
+        self.reblogs: TtlLru[int, list[tuple[int, int]]] = TtlLru(ttl, statuses, clock)
+        self.pulled: frozenset[int] | None = None
+        self._clock = clock
+        self._ttl = ttl
+        self._pulled_at = 0.0
+
+    def guard(self, kind: int) -> Guard:
+        return Guard(self.epochs, kind)
+
+    def clear(self) -> None:
+        """Forget everything (the change log could not be followed)."""
+        for kind in range(len(self.epochs)):
+            self.epochs[kind] += 1
+        for lru in (
+            self.statuses, self.gone, self.accounts, self.counts, self.marks, self.relations,
+            self.tags, self.authors, self.reblogs,
+        ):  # fmt: skip
+            lru.clear()
+        self.public = None
+        self.pulled = None
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def pulled_authors(self) -> frozenset[int] | None:
+        if self.pulled is not None and self._clock() - self._pulled_at > self._ttl:
+            self.pulled = None
+        return self.pulled
+
+    def set_pulled(self, authors: Iterable[int], guard: Guard) -> None:
+        if guard.still:
+            self.pulled = frozenset(authors)
+            self._pulled_at = self._clock()
+
+    # -- applying changes --------------------------------------------------------------------
+
+    def apply(self, entries: Sequence[Entry]) -> None:
+        for entry in entries:
+            handler = _HANDLERS.get(entry[0])
+            if handler is not None:  # an entry a newer release wrote: nothing to drop here
+                handler(self, entry)
+
+    def _drop(self, kind: int, lru: TtlLru[Any, Any], key: Any) -> None:
+        self.epochs[kind] += 1
+        lru.pop(key)
+
+    def _status(self, entry: Entry) -> None:
+        self._drop(STATUSES, self.statuses, entry[1])
+
+    def _account(self, entry: Entry) -> None:
+        self._drop(ACCOUNTS, self.accounts, entry[1])
+
+    def _counts(self, entry: Entry) -> None:
+        self._drop(COUNTS, self.counts, entry[1])
+
+    def _marks(self, entry: Entry) -> None:
+        self._drop(MARKS, self.marks, entry[1])
+
+    def _relations(self, entry: Entry) -> None:
+        self._drop(RELATIONS, self.relations, entry[1])
+
+    def _pulled(self, entry: Entry) -> None:
+        self.epochs[PULLED] += 1
+        self.pulled = None
+
+    def _retagged(self, entry: Entry) -> None:
+        """An edit may change a status's tags: every hashtag list is filled again."""
+        self.epochs[LISTS] += 1
+        self.tags.clear()
+
+    def _posted(self, entry: Entry) -> None:
+        facts = Facts.of_entry(entry)
+        self.epochs[LISTS] += 1
+        size = self.list_size
+        if facts.public_original and self.public is not None:
+            self.public.add(facts.id, size)
+        if facts.visibility == "public":
+            for tag in facts.tags:
+                listed = self.tags.get(tag)
+                if listed is not None:
+                    listed.add(facts.id, size)
+        author = self.authors.get(facts.account_id)
+        if author is not None:
+            author.add(facts.id, size)
+        if facts.reblog_of_id is not None:
+            self.epochs[REBLOGS] += 1
+            reblogs = self.reblogs.get(facts.reblog_of_id)
+            if reblogs is not None and (facts.id, facts.account_id) not in reblogs:
+                bisect.insort(reblogs, (facts.id, facts.account_id))
+
+    def _deleted(self, entry: Entry) -> None:
+        facts = Facts.of_entry(entry)
+        self.epochs[LISTS] += 1
+        self._drop(STATUSES, self.statuses, facts.id)
+        self.gone.put(facts.id, True)
+        if self.public is not None:
+            self.public.remove(facts.id)
+        for listed in self.tags.values():
+            listed.remove(facts.id)
+        author = self.authors.get(facts.account_id)
+        if author is not None:
+            author.remove(facts.id)
+        if facts.reblog_of_id is not None:
+            self.epochs[REBLOGS] += 1
+            reblogs = self.reblogs.get(facts.reblog_of_id)
+            if reblogs is not None and (facts.id, facts.account_id) in reblogs:
+                reblogs.remove((facts.id, facts.account_id))
+
+
+_HANDLERS: dict[str, Callable[[HotStore, Entry], None]] = {
+    "status": HotStore._status,
+    "account": HotStore._account,
+    "counts": HotStore._counts,
+    "marks": HotStore._marks,
+    "relations": HotStore._relations,
+    "pulled": HotStore._pulled,
+    "retagged": HotStore._retagged,
+    "posted": HotStore._posted,
+    "deleted": HotStore._deleted,
+}

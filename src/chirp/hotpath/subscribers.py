@@ -1,0 +1,104 @@
+"""What the hot store hears of writes: the posts' and the timelines' events, after commit,
+turned into change entries (``chirp.hotpath.store``) and counter deltas
+(``chirp.hotpath.counts``). ``chirp.subscriptions`` wires these; entity and relations drops
+reach the store through ``chirp.hotpath.mirrors``.
+
+A counter's delta goes to the shared copy before the entry that makes processes read it
+again, so a process that reads after the entry sees the new count.
+"""
+
+from __future__ import annotations
+
+from chirp.hotpath.platform import Hot
+from chirp.hotpath.store import Entry, Facts
+from chirp.posts.events import (
+    StatusEdited,
+    StatusFavourited,
+    StatusMarked,
+    StatusPosted,
+    StatusReblogged,
+    StatusRemoved,
+    StatusUnfavourited,
+)
+from chirp.timelines.events import AuthorPulled
+
+
+async def _counted(hot: Hot, status_id: int, field: str, delta: int) -> Entry:
+    await hot.counts.bump(status_id, field, delta)
+    return ["counts", status_id]
+
+
+async def status_posted(hot: Hot, event: StatusPosted) -> None:
+    facts = Facts(
+        event.status_id,
+        event.author_id,
+        None,
+        event.in_reply_to_id,
+        event.in_reply_to_account_id,
+        event.visibility,
+        event.tags,
+        event.has_media,
+    )
+    entries = [facts.entry("posted")]
+    if event.in_reply_to_id is not None:
+        entries.append(await _counted(hot, event.in_reply_to_id, "p", 1))
+    await hot.changes.publish(entries)
+
+
+async def status_reblogged(hot: Hot, event: StatusReblogged) -> None:
+    facts = Facts(
+        event.reblog_id, event.account_id, event.status_id, None, None, event.visibility, (), False
+    )
+    await hot.changes.publish(
+        [
+            facts.entry("posted"),
+            await _counted(hot, event.status_id, "r", 1),
+            ["marks", event.account_id],
+        ]
+    )
+
+
+async def status_removed(hot: Hot, event: StatusRemoved) -> None:
+    facts = Facts(
+        event.status_id,
+        event.author_id,
+        event.reblog_of_id,
+        event.in_reply_to_id,
+        event.in_reply_to_account_id,
+        event.visibility,
+        event.tags,
+        False,
+    )
+    entries = [facts.entry("deleted")]
+    for reblog_id, reblogger in event.reblogs:
+        gone = Facts(reblog_id, reblogger, event.status_id, None, None, "", (), False)
+        entries.append(gone.entry("deleted"))
+    if event.reblog_of_id is not None:
+        entries.append(await _counted(hot, event.reblog_of_id, "r", -1))
+        entries.append(["marks", event.author_id])
+    if event.in_reply_to_id is not None:
+        entries.append(await _counted(hot, event.in_reply_to_id, "p", -1))
+    await hot.changes.publish(entries)
+
+
+async def status_edited(hot: Hot, event: StatusEdited) -> None:
+    """Its entity is dropped with the entity cache's (the mirror); its tags may have moved."""
+    await hot.changes.publish([["retagged", event.status_id]])
+
+
+async def status_favourited(hot: Hot, event: StatusFavourited) -> None:
+    counted = await _counted(hot, event.status_id, "f", 1)
+    await hot.changes.publish([counted, ["marks", event.account_id]])
+
+
+async def status_unfavourited(hot: Hot, event: StatusUnfavourited) -> None:
+    counted = await _counted(hot, event.status_id, "f", -1)
+    await hot.changes.publish([counted, ["marks", event.account_id]])
+
+
+async def status_marked(hot: Hot, event: StatusMarked) -> None:
+    await hot.changes.publish([["marks", event.account_id]])
+
+
+async def author_pulled(hot: Hot, event: AuthorPulled) -> None:
+    await hot.changes.publish([["pulled"]])
