@@ -55,6 +55,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--reseed", action="store_true", help="rebuild the seeded data first")
     p.add_argument("--no-ceiling", action="store_true", help="skip the ceiling runs")
+    p.add_argument(
+        "--writes",
+        default="5,20",
+        help="posts and favourites a second from other accounts while reads are measured "
+        "(0,0 for none)",
+    )
     p.add_argument("--profile", action="store_true", help="py-spy the server during each run")
     p.add_argument("--base-url", help="drive this Mastodon-compatible server instead of Chirp")
     p.add_argument("--tokens", type=Path, help="its token file (seed JSON or one token a line)")
@@ -106,6 +112,7 @@ def main(argv: list[str] | None = None) -> None:
             )
             deployment.started.append(server)
             base_url, pid = server.base_url, server.pid
+        args.doc = doc
         plans = {
             (s.name, c): wrk.write_plan(work / f"{s.name}-{c}.plan", s.plan(doc, c))
             for s in chosen
@@ -123,7 +130,8 @@ def main(argv: list[str] | None = None) -> None:
             )
             for c in concurrencies:
                 profile = work / f"{target}-{scenario.name}-{c}.pyspy" if args.profile else None
-                row = measure(target, scenario, c, base_url, plans, pid, args, profile)
+                loaded = scenario.read and target == "chirp"
+                row = measure(target, scenario, c, base_url, plans, pid, args, profile, loaded)
                 rows.append(row)
                 if profile is not None and profile.exists():
                     profiles[f"{scenario.name} c={c}"] = report.top_frames(profile.read_text())
@@ -142,6 +150,28 @@ def main(argv: list[str] | None = None) -> None:
     for path in report.write(result, args.out, stem):
         log(f"wrote {path}")
     print((args.out / f"{stem}.md").read_text())
+
+
+def _writes(args: argparse.Namespace, base_url: str) -> subprocess.Popen[str] | None:
+    """Start the write load (bench.writes) for one measurement, if any is asked for."""
+    posts, favourites = (float(n) for n in args.writes.split(","))
+    if not posts and not favourites:
+        return None
+    tokens = args.out / "writes-tokens.json"
+    tokens.parent.mkdir(parents=True, exist_ok=True)
+    tokens.write_text(json.dumps(args.doc))
+    tokens.chmod(0o600)  # bearer tokens
+    command = [
+        sys.executable, "-m", "bench.writes", "--base-url", base_url, "--tokens", str(tokens),
+        "--posts", str(posts), "--favourites", str(favourites),
+        "--seconds", str(args.duration + 1),
+    ]  # fmt: skip
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=deploy.ROOT)  # noqa: S603
+
+
+def _written(writer: subprocess.Popen[str]) -> dict[str, Any]:
+    out, _ = writer.communicate(timeout=120)
+    return dict(json.loads(out.strip().splitlines()[-1]))
 
 
 def capture(
@@ -172,8 +202,11 @@ def measure(
     pid: int | None,
     args: argparse.Namespace,
     profile: Path | None,
+    loaded: bool = False,
 ) -> dict[str, Any]:
+    """One scenario at one concurrency; ``loaded``: with the write load running meanwhile."""
     waited = settle(pid)
+    writer = _writes(args, base_url) if loaded else None
     log(f"{target} {scenario.name}: {connections} connections, {args.duration:.0f} s")
     server = TreeSampler(pid)
     database = TreeSampler(None, DB_PROCESSES if args.backend == "postgres" else ())
@@ -189,6 +222,7 @@ def measure(
     )
     used = server.stop()
     db = database.stop()
+    writes = _written(writer) if writer is not None else None
     if spy is not None:
         spy.wait(timeout=args.duration + 30)
     return {
@@ -213,6 +247,7 @@ def measure(
         "machine_busy": used.machine_busy,
         "profiled": profile is not None,
         "settled_s": round(waited, 1),
+        "writes": writes,
     }
 
 

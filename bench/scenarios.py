@@ -34,6 +34,8 @@ class Scenario:
             return [("GET", "/api/v1/timelines/home?limit=20", t, "") for t in tokens]
         if self.name == "public":
             return [("GET", "/api/v1/timelines/public?limit=20", t, "") for t in tokens]
+        if self.name == "tag":
+            return _pairs(tokens, tags_of(doc), "GET", "/api/v1/timelines/tag/{}?limit=20")
         if self.name == "account":
             return _pairs(tokens, authors, "GET", "/api/v1/accounts/{}/statuses?limit=20")
         if self.name == "status":
@@ -65,12 +67,23 @@ def _pairs(tokens: list[str], ids: list[str], method: str, template: str) -> lis
 SCENARIOS = (
     Scenario("home", True, "home timeline, 20 per page, a different account per connection"),
     Scenario("public", True, "public timeline, 20 per page"),
+    Scenario("tag", True, "hashtag timelines, 20 per page, the seed's most used tags"),
     Scenario("account", True, "an account's statuses, 20 per page"),
     Scenario("status", True, "one status"),
     Scenario("post", False, "posting a status"),
     Scenario("favourite", False, "favouriting a status"),
 )
 BY_NAME = {s.name: s for s in SCENARIOS}
+
+
+def tags_of(doc: dict[str, Any]) -> list[str]:
+    """The hashtags to read: the document's, or the seed's most used (chirp.seed.words)."""
+    listed = doc.get("tags")
+    if listed:
+        return list(listed)
+    from chirp.seed.words import TAGS
+
+    return list(TAGS[:8])
 
 
 def load_tokens(path: Path, base_url: str) -> dict[str, Any]:
@@ -92,11 +105,13 @@ def discover(base_url: str, tokens: list[str]) -> dict[str, Any]:
     page = _get_json(f"{base_url}/api/v1/timelines/public?limit=40&local=true", tokens[0])
     statuses = [s["id"] for s in page if s.get("visibility") == "public"]
     authors = sorted({s["account"]["id"] for s in page})
+    tags = sorted({t["name"].lower() for s in page for t in s.get("tags", [])})
     return {
         "base_url": base_url,
         "accounts": accounts,
         "status_ids": statuses,
         "account_ids": authors,
+        "tags": tags,
     }
 
 

@@ -103,8 +103,7 @@ class Runtime:
             self.redis = Redis.from_pool(pool)  # owns the pool: closing it closes the pool
         self.entities = build_entity_cache(settings, self.redis)
         if self.redis is not None:
-            prefix = f"{settings.redis_prefix}feed:"
-            self.feeds = RedisFeeds(self.redis, prefix, settings.feed_size, ttl)
+            self.feeds = RedisFeeds(self.redis, settings.redis_prefix, settings.feed_size, ttl)
             self.relations = RedisRelationsCache(
                 self.redis, settings.redis_prefix, settings.relations_cache_seconds
             )
@@ -169,7 +168,7 @@ class Runtime:
 
     async def close(self) -> None:
         await self.jobs.stop()
-        await self.hot.changes.close()
+        await self.hot.close()
         await self.feeds.close()
         if self.redis is not None:
             await self.redis.aclose()

@@ -49,3 +49,53 @@ class TtlLru(Generic[K, V]):
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+class AgingMap(Generic[K, V]):
+    """A bounded map read at the cost of a dict lookup: no bookkeeping on ``get`` (what makes
+    ``TtlLru`` cost more than the lookup on a path read a hundred times per request).
+
+    Past ``size`` entries the oldest stored goes first; ``sweep`` (called now and then, not
+    per read) forgets entries stored more than ``ttl`` seconds ago."""
+
+    def __init__(self, ttl: float, size: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.size = size
+        self.clock = clock
+        self._values: dict[K, V] = {}
+        self._stored: dict[K, float] = {}  # in the order stored, as _values
+
+    def get(self, key: K) -> V | None:
+        return self._values.get(key)
+
+    def put(self, key: K, value: V) -> None:
+        if key in self._values:  # stored again: it moves to the end of both
+            del self._values[key], self._stored[key]
+        self._values[key] = value
+        self._stored[key] = self.clock()
+        if len(self._values) > self.size:
+            oldest = next(iter(self._stored))
+            del self._values[oldest], self._stored[oldest]
+
+    def pop(self, key: K) -> None:
+        if self._values.pop(key, None) is not None:
+            del self._stored[key]
+
+    def clear(self) -> None:
+        self._values.clear()
+        self._stored.clear()
+
+    def values(self) -> list[V]:
+        return list(self._values.values())
+
+    def sweep(self) -> None:
+        """Forget what was stored more than ``ttl`` seconds ago."""
+        deadline = self.clock() - self.ttl
+        while self._stored:
+            key, stored = next(iter(self._stored.items()))
+            if stored > deadline:
+                return
+            del self._values[key], self._stored[key]
+
+    def __len__(self) -> int:
+        return len(self._values)

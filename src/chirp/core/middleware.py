@@ -1,17 +1,17 @@
 """Pure ASGI middleware (not BaseHTTPMiddleware, which breaks ContextVars and streaming).
 
 ``ConcurrencyLimitMiddleware`` admits as many requests at once as the database pools can serve
-without deadlock. ``RequestIdMiddleware`` gives every request an id, binds it to the log
-context and returns it in ``X-Request-Id``. ``AccessLogMiddleware`` times the request, writes
-one access-log line (a warning past the slow threshold) and feeds the Prometheus metrics by
-route template."""
+without deadlock. ``RequestMiddleware`` gives every request an id, binds it to the log context
+and returns it in ``X-Request-Id``, times the request, writes one access-log line (a warning
+past the slow threshold) and feeds the Prometheus metrics by route template."""
 
 from __future__ import annotations
 
 import asyncio
 import re
+import secrets
 import time
-import uuid
+from typing import Any
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -22,38 +22,29 @@ log = structlog.get_logger("chirp.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
-class RequestIdMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+class RequestMiddleware:
+    """One pass around every request: its id (a safe incoming ``X-Request-Id``, or a new
+    one), bound to every log line of the request and returned in the response; its time; one
+    access-log line (a warning past ``slow_ms``); and the Prometheus counter and latency
+    histogram by route template. One middleware rather than two, and routine lines through
+    ``access`` (a structlog logger writing JSON straight to the stream, see
+    ``chirp.core.logging.access_logger``): this runs on every request of the hot read path."""
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
-        incoming = _header(scope, b"x-request-id")
-        request_id = incoming if incoming and _SAFE_ID.match(incoming) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
-            await send(message)
-
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
-            await self.app(scope, receive, send_with_id)
-
-
-class AccessLogMiddleware:
-    def __init__(self, app: ASGIApp, metrics: Metrics, slow_ms: float) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, slow_ms: float, access: Any = None) -> None:
         self.app = app
         self.metrics = metrics
         self.slow_ms = slow_ms
+        self.access = access if access is not None else log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        kind = scope["type"]
+        if kind not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
+        incoming = _header(scope, b"x-request-id")
+        request_id = incoming if incoming and _SAFE_ID.match(incoming) else secrets.token_hex(16)
+        scope.setdefault("state", {})["request_id"] = request_id
+        header = (b"x-request-id", request_id.encode())
         started = time.perf_counter()
         status = 500
         stream = False
@@ -62,36 +53,43 @@ class AccessLogMiddleware:
             nonlocal status, stream
             if message["type"] == "http.response.start":
                 status = message["status"]
+                headers = message.get("headers", [])
                 stream = any(
-                    k == b"content-type" and v.startswith(b"text/event-stream")
-                    for k, v in message.get("headers", [])
+                    k == b"content-type" and v.startswith(b"text/event-stream") for k, v in headers
                 )
+                message["headers"] = [*headers, header]
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_and_record)
-        finally:
-            elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "<unmatched>"
-            method = scope["method"]
-            self.metrics.requests.labels(method, template, str(status)).inc()
-            elapsed_ms = round(elapsed * 1000, 2)
-            fields = {
-                "method": method,
-                "path": scope["path"],
-                "route": template,
-                "status": status,
-                "duration_ms": elapsed_ms,
-            }
-            if stream:  # an event stream lasts as long as the client stays: never "slow"
-                log.info("stream_closed", **fields)
-            elif elapsed_ms >= self.slow_ms:
-                log.warning("slow_request", **fields)
-            else:
-                log.info("request", **fields)
-            if not stream:
-                self.metrics.latency.labels(method, template).observe(elapsed)
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            if kind != "http":
+                await self.app(scope, receive, send_and_record)
+                return
+            try:
+                await self.app(scope, receive, send_and_record)
+            finally:
+                self._record(scope, status, stream, time.perf_counter() - started)
+
+    def _record(self, scope: Scope, status: int, stream: bool, elapsed: float) -> None:
+        route = scope.get("route")
+        template = getattr(route, "path", None) or "<unmatched>"
+        method = scope["method"]
+        self.metrics.requests.labels(method, template, str(status)).inc()
+        elapsed_ms = round(elapsed * 1000, 2)
+        fields = {
+            "method": method,
+            "path": scope["path"],
+            "route": template,
+            "status": status,
+            "duration_ms": elapsed_ms,
+        }
+        if stream:  # an event stream lasts as long as the client stays: never "slow"
+            log.info("stream_closed", **fields)
+        elif elapsed_ms >= self.slow_ms:
+            log.warning("slow_request", **fields)
+        else:
+            self.access.info("request", **fields)
+        if not stream:
+            self.metrics.latency.labels(method, template).observe(elapsed)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -154,8 +154,16 @@ def links(url: URL, first_id: int | None, last_id: int | None) -> str | None:
     """The Link header of ``link_header``, for the request at ``url``."""
     if first_id is None or last_id is None:
         return None
+    return links_from(link_base(url), first_id, last_id)
+
+
+def link_base(url: URL) -> str:
+    """``url`` without its paging parameters, ready for one: what every link starts with."""
     base = str(url.remove_query_params(["max_id", "since_id", "min_id"]))
-    separator = "&" if "?" in base else "?"
-    next_url = f"{base}{separator}{urlencode({'max_id': last_id})}"
-    prev_url = f"{base}{separator}{urlencode({'min_id': first_id})}"
+    return base + ("&" if "?" in base else "?")
+
+
+def links_from(base: str, first_id: int, last_id: int) -> str:
+    next_url = f"{base}{urlencode({'max_id': last_id})}"
+    prev_url = f"{base}{urlencode({'min_id': first_id})}"
     return f'<{next_url}>; rel="next", <{prev_url}>; rel="prev"'

@@ -26,7 +26,7 @@ def run(factory: str, *, host: str, port: int, workers: int, server: str = "uvic
         loop="uvloop",
         http="httptools",
         log_config=None,
-        access_log=False,  # our AccessLogMiddleware writes the access log
+        access_log=False,  # our RequestMiddleware writes the access log
         proxy_headers=True,
         server_header=False,
     )
@@ -46,5 +46,5 @@ def _granian(factory: str, *, host: str, port: int, workers: int) -> None:
         interface=Interfaces.ASGI,
         loop=Loops.uvloop,
         factory=True,
-        log_enabled=False,  # our AccessLogMiddleware writes the access log
+        log_enabled=False,  # our RequestMiddleware writes the access log
     ).serve()

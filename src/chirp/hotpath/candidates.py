@@ -10,7 +10,6 @@ out; trimming back to ``size`` raises the floor.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from chirp.core.pagination import Page
@@ -43,18 +42,20 @@ class Candidates:
         if at < len(self.ids) and self.ids[at] == status_id:
             del self.ids[at]
 
-    def scan(self, page: Page) -> tuple[Iterator[int], bool] | None:
+    def scan(self, page: Page) -> tuple[list[int], bool] | None:
         """The ids inside ``page``'s bounds in its order (newest first, or oldest first for
         ``min_id``), and whether they run down to the last candidate there is; None when the
         page starts below what the list keeps."""
+        ids = self.ids
         if page.ascending:
-            low = page.min_id or 0
-            if self.floor is not None and low < self.floor:
+            low = max(page.min_id or 0, page.since_id or 0)
+            if self.floor is not None and (page.min_id or 0) < self.floor:
                 return None
-            start = bisect.bisect_right(self.ids, low)
-            return (i for i in self.ids[start:] if page.admits(i)), True
-        end = len(self.ids) if page.max_id is None else bisect.bisect_left(self.ids, page.max_id)
-        newest_first = (self.ids[i] for i in range(end - 1, -1, -1))
+            start = bisect.bisect_right(ids, low)
+            end = len(ids) if page.max_id is None else bisect.bisect_left(ids, page.max_id)
+            return ids[start:end], True
+        start = 0 if page.since_id is None else bisect.bisect_right(ids, page.since_id)
+        end = len(ids) if page.max_id is None else bisect.bisect_left(ids, page.max_id)
         # Running out means the end when nothing was trimmed, or the page stops above the floor.
         whole = self.floor is None or (page.since_id is not None and page.since_id >= self.floor)
-        return (i for i in newest_first if page.admits(i)), whole
+        return ids[start:end][::-1], whole

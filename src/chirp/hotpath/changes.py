@@ -26,7 +26,7 @@ import contextlib
 import secrets
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import orjson
 import structlog
@@ -38,10 +38,22 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
 
 log = structlog.get_logger(__name__)
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 READ_COUNT = 1000
 MAX_LENGTH = 100_000
 STALE_SECONDS = 30.0
 FOLLOW_SECONDS = 1.0
+
+
+class Rider(Protocol[T_co]):
+    """A read that goes along with a sync, in its round trip (a home feed's slice)."""
+
+    def queue(self, pipe: Any) -> None:
+        """Add the read's one command to the sync's pipeline."""
+        ...
+
+    def parse(self, found: Any) -> T_co: ...
 
 
 class Changes(Protocol):
@@ -49,9 +61,10 @@ class Changes(Protocol):
         """Entries of a committed change: applied here at once, and shared."""
         ...
 
-    async def sync(self) -> bool:
+    async def sync(self, ride: Rider[T] | None = None) -> tuple[bool, T | None]:
         """Apply every change committed before this call; False when the store cannot be
-        trusted now (the caller answers from the database)."""
+        trusted now (the caller answers from the database). With ``ride``, also its answer,
+        read in the same round trip, or None (the caller reads it itself)."""
         ...
 
     async def start(self) -> None: ...
@@ -66,8 +79,8 @@ class LocalChanges:
     async def publish(self, entries: Sequence[Entry]) -> None:
         self.store.apply(entries)
 
-    async def sync(self) -> bool:
-        return True
+    async def sync(self, ride: Rider[T] | None = None) -> tuple[bool, T | None]:
+        return True, None
 
     async def start(self) -> None:
         return None
@@ -87,6 +100,7 @@ class RedisChanges:
         self._generation: bytes | None = None
         self._synced = 0.0  # when the last sync succeeded (monotonic)
         self._next: asyncio.Future[bool] | None = None
+        self._riders: list[tuple[Rider[Any], asyncio.Future[Any]]] = []
         self._rounds: asyncio.Task[None] | None = None
         self._follower: asyncio.Task[None] | None = None
 
@@ -101,31 +115,43 @@ class RedisChanges:
         except RedisError:  # other processes miss it: their syncs fail too while Redis is away
             log.warning("hot_change_not_published", exc_info=True)
 
-    async def sync(self) -> bool:
+    async def sync(self, ride: Rider[T] | None = None) -> tuple[bool, T | None]:
+        loop = asyncio.get_running_loop()
         if self._next is None:
-            self._next = asyncio.get_running_loop().create_future()
+            self._next = loop.create_future()
             if self._rounds is None:
                 self._rounds = asyncio.create_task(self._run_rounds())
-        return await asyncio.shield(self._next)
+        waiting = self._next
+        answer: asyncio.Future[Any] | None = None
+        if ride is not None:
+            answer = loop.create_future()
+            self._riders.append((ride, answer))
+        ok = await asyncio.shield(waiting)
+        found = await asyncio.shield(answer) if answer is not None else None
+        return ok, found
 
     async def _run_rounds(self) -> None:
         try:
             while self._next is not None:
                 waiting, self._next = self._next, None
+                riders, self._riders = self._riders, []
                 try:
-                    ok = await self._read()
+                    ok = await self._read(riders)
                 except Exception:  # never leave a request waiting
                     log.warning("hot_sync_failed", exc_info=True)
                     ok = False
                 if not ok:
                     self.store.clear()
                     self._synced = 0.0
+                for _, answer in riders:
+                    if not answer.done():
+                        answer.set_result(None)
                 if not waiting.done():
                     waiting.set_result(ok)
         finally:
             self._rounds = None
 
-    async def _read(self) -> bool:
+    async def _read(self, riders: list[tuple[Rider[Any], asyncio.Future[Any]]]) -> bool:
         fresh = time.monotonic()
         if self._synced and fresh - self._synced > STALE_SECONDS:
             self.store.clear()  # entries may have been trimmed while nobody looked
@@ -133,13 +159,21 @@ class RedisChanges:
             async with self.redis.pipeline(transaction=False) as pipe:
                 pipe.get(self.generation_key)
                 pipe.xrange(self.key, f"({self._seen}", "+", count=READ_COUNT)
-                generation, found = await pipe.execute()
+                for ride, _ in riders:
+                    ride.queue(pipe)
+                generation, found, *ridden = await pipe.execute(raise_on_error=False)
+            if isinstance(generation, Exception) or isinstance(found, Exception):
+                raise generation if isinstance(generation, Exception) else found
             if generation is None or generation != self._generation:
                 await self._new_generation(generation)
                 return True
             for entry_id, fields in found:
                 self.store.apply(orjson.loads(fields[b"e"]))
                 self._seen = _text(entry_id)
+            for (ride, answer), result in zip(riders, ridden, strict=True):
+                if not isinstance(result, Exception):  # (a script not loaded yet: read it alone)
+                    answer.set_result(ride.parse(result))
+            riders = []
             if len(found) < READ_COUNT:
                 self._synced = fresh
                 return True

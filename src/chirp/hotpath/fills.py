@@ -1,12 +1,12 @@
 """Filling the hot store from the database (and Redis) when a page needs what it does not
 hold: each fill reads only what is missing, through the same repositories and renderer as
 the database path, and stores it only if no change of its kind came in meanwhile (the
-store's guards)."""
+store's guards). Requests missing the same thing at once wait for one fill of it (flights).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Collection, Hashable, Iterable
 
 import orjson
 
@@ -26,11 +26,12 @@ from chirp.hotpath.store import (
     REBLOGS,
     RELATIONS,
     STATUSES,
+    Viewer,
 )
 from chirp.posts.repository import StatusRepository
 from chirp.posts.views import StatusViews
 
-NOBODY = Relations(None)
+NOBODY = Viewer.of(Relations(None))
 
 
 async def records(rt: HotPlatform, ids: Collection[int]) -> dict[int, StatusRecord]:
@@ -46,17 +47,17 @@ async def records(rt: HotPlatform, ids: Collection[int]) -> dict[int, StatusReco
         elif store.gone.get(status_id) is None:
             missing.append(status_id)
     if missing:
-        found.update(await _load_records(rt, missing))
-    originals = {r.reblog_of_id for r in found.values() if r.reblog_of_id is not None}
+        found.update(await store.loading.statuses.load(missing, lambda m: _load_records(rt, m)))
     absent = []
-    for original in originals - found.keys():
+    for original in {r.reblog_of_id for r in found.values()} - found.keys() - {None}:
+        assert original is not None
         record = store.statuses.get(original)
         if record is not None:
             found[original] = record
         elif store.gone.get(original) is None:
             absent.append(original)
     if absent:
-        found.update(await _load_records(rt, absent))
+        found.update(await store.loading.statuses.load(absent, lambda m: _load_records(rt, m)))
     return found
 
 
@@ -88,9 +89,8 @@ async def _load_records(rt: HotPlatform, ids: list[int]) -> dict[int, StatusReco
     if counts_guard.still:
         for row in rows.values():
             if row.reblog_of_id is None:
-                store.counts.put(
-                    row.id, (row.reblogs_count, row.favourites_count, row.replies_count)
-                )
+                counted = (row.reblogs_count, row.favourites_count, row.replies_count)
+                store.counts.put(row.id, counted)
     return built
 
 
@@ -98,22 +98,28 @@ async def accounts(rt: HotPlatform, ids: Iterable[int]) -> dict[int, bytes]:
     """Account entities (encoded), from memory or the entity cache or the database."""
     store = rt.hot.store
     found: dict[int, bytes] = {}
-    missing = set()
+    missing = []
     for account_id in ids:
         account = store.accounts.get(account_id)
         if account is None:
-            missing.add(account_id)
+            missing.append(account_id)
         else:
             found[account_id] = account
     if missing:
-        guard = store.guard(ACCOUNTS)
-        async with rt.hot.slot(), rt.uow() as uow:
-            loaded = await public_entities(uow, rt.entities, rt.settings.public_url, missing)
-        for account_id, entity in loaded.items():
-            found[account_id] = orjson.dumps(entity)
-            if guard.still:
-                store.accounts.put(account_id, found[account_id])
+        found.update(await store.loading.accounts.load(missing, lambda m: _load_accounts(rt, m)))
     return found
+
+
+async def _load_accounts(rt: HotPlatform, ids: list[int]) -> dict[int, bytes]:
+    store = rt.hot.store
+    guard = store.guard(ACCOUNTS)
+    async with rt.hot.slot(), rt.uow() as uow:
+        loaded = await public_entities(uow, rt.entities, rt.settings.public_url, ids)
+    encoded = {account_id: orjson.dumps(entity) for account_id, entity in loaded.items()}
+    if guard.still:
+        for account_id, account in encoded.items():
+            store.accounts.put(account_id, account)
+    return encoded
 
 
 async def counts(rt: HotPlatform, ids: Iterable[int]) -> dict[int, Counts]:
@@ -127,60 +133,70 @@ async def counts(rt: HotPlatform, ids: Iterable[int]) -> dict[int, Counts]:
             missing.append(status_id)
         else:
             found[status_id] = held
-    if not missing:
-        return found
+    if missing:
+        found.update(await store.loading.counts.load(missing, lambda m: _load_counts(rt, m)))
+    return found
+
+
+async def _load_counts(rt: HotPlatform, ids: list[int]) -> dict[int, Counts]:
+    store = rt.hot.store
     guard = store.guard(COUNTS)
-    shared, versions = await rt.hot.counts.get_many(missing)
-    unknown = [i for i in missing if i not in shared]
+    shared, versions = await rt.hot.counts.get_many(ids)
+    unknown = [i for i in ids if i not in shared]
     if unknown:
         async with rt.hot.slot(), rt.uow() as uow:
             read = await StatusRepository(uow).counts_of(unknown)
         await rt.hot.counts.fill(read, versions)
         shared.update(read)
-    for status_id, value in shared.items():
-        found[status_id] = value
-        if guard.still:
+    if guard.still:
+        for status_id, value in shared.items():
             store.counts.put(status_id, value)
-    return found
+    return shared
 
 
-async def relations(rt: HotPlatform, viewer_id: int | None) -> Relations:
+async def viewer(rt: HotPlatform, viewer_id: int | None) -> Viewer:
+    """The viewer's relations (nobody's, without a token), held until a change drops them
+    or a timed mute runs out."""
     if viewer_id is None:
         return NOBODY
-    store = rt.hot.store
     now = rt.clock.now()
-    held = store.relations.get(viewer_id)
-    if held is not None and held[1] > now.timestamp():
-        return held[0]
-    guard = store.guard(RELATIONS)
-    async with rt.hot.slot(), rt.uow() as uow:
-        loaded = await Relations.load(uow, viewer_id, now, rt.relations)
-    if guard.still:
-        store.relations.put(viewer_id, (loaded, _until(loaded.until)))
-    return loaded
+    held = rt.hot.store.viewers.get(viewer_id)
+    if held is not None and held.until > now.timestamp():
+        return held
 
+    async def load() -> Viewer:
+        store = rt.hot.store
+        guard = store.guard(RELATIONS)
+        async with rt.hot.slot(), rt.uow() as uow:
+            loaded = Viewer.of(await Relations.load(uow, viewer_id, now, rt.relations))
+        if guard.still:
+            store.viewers.put(viewer_id, loaded)
+        return loaded
 
-def _until(moment: datetime | None) -> float:
-    return float("inf") if moment is None else moment.timestamp()
+    return await rt.hot.store.loading.viewers.one(viewer_id, load)
 
 
 async def marks(rt: HotPlatform, viewer_id: int) -> Marks:
-    store = rt.hot.store
-    held = store.marks.get(viewer_id)
+    held = rt.hot.store.marks.get(viewer_id)
     if held is not None:
         return held
-    guard = store.guard(MARKS)
-    async with rt.hot.slot(), rt.uow() as uow:
-        found = await StatusRepository(uow).viewer_marks(viewer_id, None)
-    loaded = Marks(
-        frozenset(found["favourite"]),
-        frozenset(found["reblog"]),
-        frozenset(found["bookmark"]),
-        frozenset(found["pin"]),
-    )
-    if guard.still:
-        store.marks.put(viewer_id, loaded)
-    return loaded
+
+    async def load() -> Marks:
+        store = rt.hot.store
+        guard = store.guard(MARKS)
+        async with rt.hot.slot(), rt.uow() as uow:
+            found = await StatusRepository(uow).viewer_marks(viewer_id, None)
+        loaded = Marks(
+            frozenset(found["favourite"]),
+            frozenset(found["reblog"]),
+            frozenset(found["bookmark"]),
+            frozenset(found["pin"]),
+        )
+        if guard.still:
+            store.marks.put(viewer_id, loaded)
+        return loaded
+
+    return await rt.hot.store.loading.marks.one(viewer_id, load)
 
 
 async def reblogs(rt: HotPlatform, originals: Collection[int]) -> dict[int, list[tuple[int, int]]]:
@@ -195,64 +211,95 @@ async def reblogs(rt: HotPlatform, originals: Collection[int]) -> dict[int, list
         else:
             found[original] = held
     if missing:
-        guard = store.guard(REBLOGS)
-        async with rt.hot.slot(), rt.uow() as uow:
-            loaded = await StatusRepository(uow).reblogs_by_original(missing)
-        for original, listed in loaded.items():
-            found[original] = listed
-            if guard.still:
-                store.reblogs.put(original, listed)
+        found.update(await store.loading.reblogs.load(missing, lambda m: _load_reblogs(rt, m)))
     return found
+
+
+async def _load_reblogs(rt: HotPlatform, ids: list[int]) -> dict[int, list[tuple[int, int]]]:
+    store = rt.hot.store
+    guard = store.guard(REBLOGS)
+    async with rt.hot.slot(), rt.uow() as uow:
+        loaded = await StatusRepository(uow).reblogs_by_original(ids)
+    if guard.still:
+        for original, listed in loaded.items():
+            store.reblogs.put(original, listed)
+    return loaded
 
 
 async def pulled(rt: HotPlatform) -> frozenset[int]:
-    store = rt.hot.store
-    held = store.pulled_authors()
+    held = rt.hot.store.pulled_authors()
     if held is not None:
         return held
-    guard = store.guard(PULLED)
-    async with rt.hot.slot(), rt.uow() as uow:
-        found = frozenset(await AccountRepository(uow).pulled())
-    store.set_pulled(found, guard)
-    return found
+
+    async def load() -> frozenset[int]:
+        store = rt.hot.store
+        guard = store.guard(PULLED)
+        async with rt.hot.slot(), rt.uow() as uow:
+            found = frozenset(await AccountRepository(uow).pulled())
+        store.set_pulled(found, guard)
+        return found
+
+    return await rt.hot.store.loading.pulled.one("pulled", load)
 
 
 async def public_list(rt: HotPlatform) -> Candidates:
-    store = rt.hot.store
-    if store.public is not None:
-        return store.public
-    guard, size = store.guard(LISTS), store.list_size
-    async with rt.hot.slot(), rt.uow() as uow:
-        rows = await StatusRepository(uow).public(Page(limit=size))
-    listed = Candidates.of([s.id for s in rows], size)
-    if guard.still:
-        store.public = listed
-    return listed
+    held = rt.hot.store.public
+    if held is not None:
+        return held
+
+    async def newest(repo: StatusRepository, size: int) -> list[int]:
+        return [s.id for s in await repo.public(Page(limit=size))]
+
+    def keep(listed: Candidates) -> None:
+        rt.hot.store.public = listed
+
+    return await _list(rt, ("public",), newest, keep)
 
 
 async def tag_list(rt: HotPlatform, tag: str) -> Candidates:
-    store = rt.hot.store
-    held = store.tags.get(tag)
+    held = rt.hot.store.tags.get(tag)
     if held is not None:
         return held
-    guard, size = store.guard(LISTS), store.list_size
-    async with rt.hot.slot(), rt.uow() as uow:
-        ids = await StatusRepository(uow).tagged([tag], Page(limit=size))
-    listed = Candidates.of(ids, size)
-    if guard.still:
-        store.tags.put(tag, listed)
-    return listed
+
+    async def newest(repo: StatusRepository, size: int) -> list[int]:
+        return await repo.tagged([tag], Page(limit=size))
+
+    return await _list(rt, ("tag", tag), newest, lambda listed: rt.hot.store.tags.put(tag, listed))
 
 
 async def author_list(rt: HotPlatform, account_id: int) -> Candidates:
-    store = rt.hot.store
-    held = store.authors.get(account_id)
+    held = rt.hot.store.authors.get(account_id)
     if held is not None:
         return held
-    guard, size = store.guard(LISTS), store.list_size
-    async with rt.hot.slot(), rt.uow() as uow:
-        ids = await StatusRepository(uow).ids_by_accounts([account_id], Page(limit=size))
-    listed = Candidates.of(ids, size)
-    if guard.still:
-        store.authors.put(account_id, listed)
-    return listed
+
+    async def newest(repo: StatusRepository, size: int) -> list[int]:
+        return await repo.ids_by_accounts([account_id], Page(limit=size))
+
+    def keep(listed: Candidates) -> None:
+        rt.hot.store.authors.put(account_id, listed)
+
+    return await _list(rt, ("author", account_id), newest, keep)
+
+
+_Newest = Callable[[StatusRepository, int], Awaitable[list[int]]]
+
+
+async def _list(
+    rt: HotPlatform,
+    key: tuple[Hashable, ...],
+    newest: _Newest,
+    keep: Callable[[Candidates], None],
+) -> Candidates:
+    """A timeline's newest candidates, loaded once however many requests want them, and
+    kept (``keep``) unless a change came in meanwhile."""
+
+    async def load() -> Candidates:
+        store = rt.hot.store
+        guard, size = store.guard(LISTS), store.list_size
+        async with rt.hot.slot(), rt.uow() as uow:
+            listed = Candidates.of(await newest(StatusRepository(uow), size), size)
+        if guard.still:
+            keep(listed)
+        return listed
+
+    return await rt.hot.store.loading.lists.one(key, load)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl
 
 import structlog
@@ -25,7 +26,7 @@ from chirp.core import keys
 from chirp.core.auth import grants
 from chirp.core.errors import APIError
 from chirp.core.ids import parse_id
-from chirp.core.pagination import Page, links, read_page
+from chirp.core.pagination import Page, link_base, links_from, read_page
 from chirp.hotpath import pages
 from chirp.hotpath.platform import HotPlatform
 from chirp.tags.service import normalize
@@ -37,6 +38,7 @@ JSON_HEADERS = [(b"content-type", b"application/json")]
 _TRUE = frozenset(("1", "on", "t", "true", "y", "yes"))
 _FALSE = frozenset(("0", "off", "f", "false", "n", "no"))
 _TAG_FILTERS = frozenset(("any[]", "all[]", "none[]"))
+BASES = 10_000  # link bases kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,26 @@ class HotFront:
         self.rt = rt
         self._hot = rt.metrics.hot_reads.labels("hot")
         self._database = rt.metrics.hot_reads.labels("database")
+        self._bases: dict[tuple[Any, ...], str] = {}
+
+    def _link_base(self, scope: Scope) -> str:
+        """The request's URL without paging parameters: the same for every page a client
+        reads of one timeline, so it is worked out once."""
+        host = next((v for k, v in scope["headers"] if k == b"host"), None)
+        key = (
+            scope["scheme"],
+            scope.get("server"),
+            host,
+            scope.get("root_path"),
+            scope["path"],
+            scope["query_string"],
+        )
+        base = self._bases.get(key)
+        if base is None:
+            if len(self._bases) > BASES:
+                self._bases.clear()
+            base = self._bases[key] = link_base(URL(scope=scope))
+        return base
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or not self.rt.hot.enabled:
@@ -81,8 +103,8 @@ class HotFront:
         scope["route"] = template
         body, ids = answer
         headers = [(b"content-length", str(len(body)).encode()), *JSON_HEADERS]
-        link = links(URL(scope=scope), ids[0], ids[-1]) if ids else None
-        if link is not None:
+        if ids:
+            link = links_from(self._link_base(scope), ids[0], ids[-1])
             headers.append((b"link", link.encode("latin-1")))
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
@@ -140,9 +162,14 @@ async def _home(rt: HotPlatform, scope: Scope, params: Params, _: str) -> Answer
     if viewer is None or not grants(scopes, "read:statuses"):
         return None  # FastAPI's 401, 403 or 422
     page = _page(params)
-    if not await rt.hot.changes.sync():
+    # The first slice of the viewer's feed comes in the sync's own round trip.
+    first = pages.first_slice(page)
+    ok, found = await rt.hot.changes.sync(
+        rt.feeds.ride(rt.feed_reader.key(rt.home.name, viewer), first)
+    )
+    if not ok:
         return None
-    return await pages.home(rt, viewer, page)
+    return await pages.home(rt, viewer, page, found)
 
 
 async def _public(rt: HotPlatform, scope: Scope, params: Params, _: str) -> Answer | None:
@@ -151,7 +178,7 @@ async def _public(rt: HotPlatform, scope: Scope, params: Params, _: str) -> Answ
     if _flag(params, "remote") or _flag(params, "only_media"):
         return None
     page = _page(params)
-    if not await rt.hot.changes.sync():
+    if not (await rt.hot.changes.sync())[0]:
         return None
     return await pages.public(rt, viewer, page)
 
@@ -163,7 +190,7 @@ async def _hashtag(rt: HotPlatform, scope: Scope, params: Params, raw: str) -> A
         return None  # the database path combines tags and media
     tag = normalize(raw)
     page = _page(params)
-    if not await rt.hot.changes.sync():
+    if not (await rt.hot.changes.sync())[0]:
         return None
     return await pages.hashtag(rt, viewer, tag, page)
 
@@ -180,7 +207,7 @@ async def _account(rt: HotPlatform, scope: Scope, params: Params, raw: str) -> A
     if owner is None:
         return None
     page = _page(params)
-    if not await rt.hot.changes.sync():
+    if not (await rt.hot.changes.sync())[0]:
         return None
     return await pages.account(
         rt, viewer, owner, page, exclude_replies=exclude_replies, exclude_reblogs=exclude_reblogs
@@ -192,7 +219,7 @@ async def _status(rt: HotPlatform, scope: Scope, params: Params, raw: str) -> An
     status_id = parse_id(raw)
     if status_id is None:
         return None
-    if not await rt.hot.changes.sync():
+    if not (await rt.hot.changes.sync())[0]:
         return None
     body = await pages.status(rt, viewer, status_id)
     return None if body is None else (body, None)

@@ -11,8 +11,7 @@ caller answers from the database path, whose reads refill what they touch.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 
 from chirp.core.pagination import Page
@@ -22,6 +21,7 @@ from chirp.hotpath.candidates import Candidates
 from chirp.hotpath.platform import HotPlatform
 from chirp.hotpath.records import Marks, StatusRecord, stitch
 from chirp.posts.visibility import Audience, can_see, shown_in_timeline
+from chirp.timelines.feeds import FeedSlice
 from chirp.timelines.filtering import ROUNDS
 from chirp.timelines.home import belongs_in_home
 
@@ -87,9 +87,13 @@ async def _from_list(
     ids, whole = scanned
     picker = _Picker(rt, page, relations, None)
     size = _batch(page)
-    candidates = ids if accept is None else _accepted(rt, ids, accept, size)
+    accepted = _Accepted(rt, ids, accept, size) if accept is not None else None
+    at = 0
     for _ in range(ROUNDS):
-        batch = [i async for i in _take(candidates, size)]
+        if accepted is None:
+            batch, at = ids[at : at + size], at + size
+        else:
+            batch = await accepted.take(size)
         if len(batch) < size and not whole:
             return None  # the database holds more below what the list keeps
         if not batch or not await picker.take(batch):
@@ -99,42 +103,24 @@ async def _from_list(
     return picker
 
 
-async def _take(candidates: Iterator[int] | _Accepted, size: int):  # type: ignore[no-untyped-def]
-    if isinstance(candidates, _Accepted):
-        async for status_id in candidates.take(size):
-            yield status_id
-        return
-    for status_id in itertools.islice(candidates, size):
-        yield status_id
-
-
 class _Accepted:
     """Ids of a list that pass a filter on their records, loading records in chunks."""
 
     def __init__(
-        self, rt: HotPlatform, ids: Iterator[int], accept: Callable[[StatusRecord], bool], size: int
+        self, rt: HotPlatform, ids: list[int], accept: Callable[[StatusRecord], bool], size: int
     ) -> None:
         self.rt, self.ids, self.accept, self.size = rt, ids, accept, size
+        self._at = 0
         self._ready: list[int] = []
 
-    async def take(self, count: int):  # type: ignore[no-untyped-def]
-        given = 0
-        while given < count:
-            if not self._ready:
-                chunk = list(itertools.islice(self.ids, self.size))
-                if not chunk:
-                    return
-                found = await fills.records(self.rt, chunk)
-                self._ready = [i for i in chunk if i in found and self.accept(found[i])]
-                continue
-            yield self._ready.pop(0)
-            given += 1
-
-
-def _accepted(
-    rt: HotPlatform, ids: Iterator[int], accept: Callable[[StatusRecord], bool], size: int
-) -> _Accepted:
-    return _Accepted(rt, ids, accept, size)
+    async def take(self, count: int) -> list[int]:
+        while len(self._ready) < count and self._at < len(self.ids):
+            chunk = self.ids[self._at : self._at + self.size]
+            self._at += self.size
+            found = await fills.records(self.rt, chunk)
+            self._ready += [i for i in chunk if i in found and self.accept(found[i])]
+        taken, self._ready = self._ready[:count], self._ready[count:]
+        return taken
 
 
 # -- rendering -------------------------------------------------------------------------------
@@ -161,8 +147,11 @@ async def render(
     )
     counts = await fills.counts(rt, {o.id for o in originals})
     marks: Marks | None = await fills.marks(rt, viewer_id) if viewer_id is not None else None
+    prefixes = rt.hot.store.prefixes
     parts = [
-        stitch(r, accounts, counts, marks, known[r.reblog_of_id] if r.reblog_of_id else None)
+        stitch(
+            r, accounts, counts, marks, known[r.reblog_of_id] if r.reblog_of_id else None, prefixes
+        )
         for r in chosen
     ]
     return b"[" + b",".join(parts) + b"]"
@@ -180,7 +169,7 @@ async def status(rt: HotPlatform, viewer_id: int | None, status_id: int) -> byte
     original = found.get(record.reblog_of_id) if record.reblog_of_id else None
     if record.reblog_of_id is not None and original is None:
         return None
-    relations = await fills.relations(rt, viewer_id)
+    relations = (await fills.viewer(rt, viewer_id)).relations
     shown = [record] if original is None else [record, original]
     audience = _audience(shown)
     if not all(can_see(s, relations, audience) for s in shown):
@@ -190,13 +179,13 @@ async def status(rt: HotPlatform, viewer_id: int | None, status_id: int) -> byte
 
 
 async def public(rt: HotPlatform, viewer_id: int | None, page: Page) -> Answer | None:
-    relations = await fills.relations(rt, viewer_id)
+    relations = (await fills.viewer(rt, viewer_id)).relations
     listed = await fills.public_list(rt)
     return await _render(rt, await _from_list(rt, listed, page, relations), viewer_id)
 
 
 async def hashtag(rt: HotPlatform, viewer_id: int | None, tag: str, page: Page) -> Answer | None:
-    relations = await fills.relations(rt, viewer_id)
+    relations = (await fills.viewer(rt, viewer_id)).relations
     listed = await fills.tag_list(rt, tag)
     return await _render(rt, await _from_list(rt, listed, page, relations), viewer_id)
 
@@ -213,7 +202,7 @@ async def account(
     owner = await fills.accounts(rt, [owner_id])
     if owner_id not in owner:
         return None  # no such account: the database path answers 404
-    relations = await fills.relations(rt, viewer_id)
+    relations = (await fills.viewer(rt, viewer_id)).relations
     if owner_id in relations.blocked_by:
         return b"[]", []  # Mastodon shows an empty list to someone the account blocked
     # Mutes do not hide an account's own page; blocks and visibility still apply.
@@ -231,17 +220,23 @@ async def account(
     return await _render(rt, await _from_list(rt, listed, page, relations, wanted), viewer_id)
 
 
-async def home(rt: HotPlatform, viewer_id: int, page: Page) -> Answer | None:
-    """The home timeline from the viewer's feed (push and hybrid), by ``read_home``'s rules."""
+def first_slice(page: Page) -> Page:
+    """The feed slice a home page reads first (``fill``'s first batch)."""
+    return replace(page, limit=_batch(page))
+
+
+async def home(
+    rt: HotPlatform, viewer_id: int, page: Page, first: FeedSlice | None = None
+) -> Answer | None:
+    """The home timeline from the viewer's feed (push and hybrid), by ``read_home``'s rules;
+    ``first``: the first slice, when it came along with the sync."""
     if not rt.home.keeps_feeds:
         return None  # pull: computed from the database on every read
-    relations = await fills.relations(rt, viewer_id)
+    viewer = await fills.viewer(rt, viewer_id)
+    relations = viewer.relations
     if rt.home.name == "hybrid" and await fills.pulled(rt) & relations.following.keys():
         return None  # merged with pulled authors' posts: the database path
-    following = {viewer_id, *relations.following}
-    reblog_shown = {viewer_id} | {
-        a for a, f in relations.following.items() if f.show_reblogs and not relations.hides(a)
-    }
+    following, reblog_shown = viewer.present, viewer.reblog_shown
     first_reblog: dict[int, int] = {}
 
     def rule(record: StatusRecord, original: StatusRecord | None) -> bool:
@@ -256,9 +251,10 @@ async def home(rt: HotPlatform, viewer_id: int, page: Page) -> Answer | None:
 
     picker = _Picker(rt, page, relations, rule)
     key = rt.feed_reader.key(rt.home.name, viewer_id)
-    cursor = replace(page, limit=_batch(page))
+    cursor = first_slice(page)
     for _ in range(ROUNDS):
-        found = await rt.feeds.read(key, cursor)
+        found = first if first is not None else await rt.feeds.read(key, cursor)
+        first = None
         if not found.ready:
             return None  # absent or being rebuilt: the database path builds it
         floor = found.floor
@@ -272,9 +268,9 @@ async def home(rt: HotPlatform, viewer_id: int, page: Page) -> Answer | None:
         reblogged = {o for i in rows if (o := held[i].reblog_of_id) is not None}
         if reblogged:
             for original, listed in (await fills.reblogs(rt, reblogged)).items():
-                first = next((r for r, by in listed if by in reblog_shown), None)
-                if first is not None:
-                    first_reblog[original] = first
+                earliest = next((r for r, by in listed if by in reblog_shown), None)
+                if earliest is not None:
+                    first_reblog[original] = earliest
         if not rows or not await picker.take(rows):
             break
         if picker.enough:

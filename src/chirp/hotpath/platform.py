@@ -4,6 +4,7 @@ units of work for its fills) and its own pieces, ``Hot``."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from chirp.timelines.platform import TimelinesPlatform
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
+SWEEP_SECONDS = 10.0
+
 
 @dataclass
 class Hot:
@@ -29,6 +32,26 @@ class Hot:
     # The API's request slots (chirp.core.middleware.ConcurrencyLimitMiddleware): a hot
     # request that must read the database takes one, as every database request does.
     slots: asyncio.Semaphore | None = field(default=None)
+
+    _sweeper: asyncio.Task[None] | None = field(default=None)
+
+    async def start(self) -> None:
+        """Follow other processes' changes (with Redis), and sweep what outlived its TTL."""
+        await self.changes.start()
+        if self._sweeper is None or self._sweeper.done():
+            self._sweeper = asyncio.create_task(self._sweep())
+
+    async def _sweep(self) -> None:
+        while True:
+            await asyncio.sleep(SWEEP_SECONDS)
+            self.store.sweep()
+
+    async def close(self) -> None:
+        await self.changes.close()
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:

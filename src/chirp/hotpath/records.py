@@ -10,7 +10,7 @@ whole entity gives (orjson writes a dict as ``{`` + its items joined by ``,`` + 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -24,8 +24,11 @@ VIEWER_ONLY = frozenset((*MARKS, "filtered"))
 TRUE, FALSE = b"true", b"false"
 
 
-@dataclass(frozen=True, slots=True)
-class StatusRecord:
+class StatusRecord(NamedTuple):
+    """A tuple of plain values, so the garbage collector stops tracking it once it has
+    seen it: a process holds tens of thousands, and every object the collector tracks
+    lengthens each of its full passes (pauses the whole process)."""
+
     id: int
     account_id: int
     reblog_of_id: int | None
@@ -33,7 +36,7 @@ class StatusRecord:
     in_reply_to_id: int | None
     in_reply_to_account_id: int | None
     visibility: str
-    mentioned: frozenset[int]
+    mentioned: tuple[int, ...]
     tags: tuple[str, ...]  # normalized names
     has_media: bool
     # '{"id":...,"account":' ; then the author's account entity goes in.
@@ -44,35 +47,6 @@ class StatusRecord:
     middle_anonymous: bytes  # the same for a reader without a token (no "filtered")
     # A reblog's keys after its original, up to its marks (empty for an original).
     after: bytes
-
-    def dump(self) -> bytes:
-        """The record as bytes (what Redis keeps between processes)."""
-        return orjson.dumps(
-            [
-                self.id,
-                self.account_id,
-                self.reblog_of_id,
-                self.reblog_of_account_id,
-                self.in_reply_to_id,
-                self.in_reply_to_account_id,
-                self.visibility,
-                sorted(self.mentioned),
-                list(self.tags),
-                self.has_media,
-                self.head.decode(),
-                self.middle.decode(),
-                self.middle_anonymous.decode(),
-                self.after.decode(),
-            ]
-        )
-
-    @classmethod
-    def load(cls, raw: bytes) -> StatusRecord:
-        f = orjson.loads(raw)
-        return cls(
-            f[0], f[1], f[2], f[3], f[4], f[5], f[6], frozenset(f[7]), tuple(f[8]), f[9],
-            f[10].encode(), f[11].encode(), f[12].encode(), f[13].encode(),
-        )  # fmt: skip
 
 
 def _items(entity: Entity, keys: list[str]) -> bytes:
@@ -115,8 +89,7 @@ def record_of(entity: Entity) -> StatusRecord:
         in_reply_to_id=_id(entity["in_reply_to_id"]),
         in_reply_to_account_id=_id(entity["in_reply_to_account_id"]),
         visibility=entity["visibility"],
-        mentioned=frozenset(int(m["id"]) for m in source["mentions"]) if reblog is None else
-        frozenset(),
+        mentioned=tuple(int(m["id"]) for m in source["mentions"]) if reblog is None else (),
         tags=tuple(t["url"].rsplit("/", 1)[1] for t in entity["tags"]),
         has_media=bool(entity["media_attachments"]),
         head=head,
@@ -139,54 +112,84 @@ class Marks:
 Counts = tuple[int, int, int]  # reblogs, favourites, replies
 
 
+# What a page stitched before, by status: (record, account, counts, prefix for a viewer,
+# prefix for nobody). Valid while the three it was made of are the ones held now.
+Prefixes = dict[int, tuple["StatusRecord", bytes, Counts, bytes, bytes]]
+
+
 def stitch(
     record: StatusRecord,
     accounts: dict[int, bytes],
     counts: dict[int, Counts],
     marks: Marks | None,
     original: StatusRecord | None = None,
+    prefixes: Prefixes | None = None,
 ) -> bytes:
     """The entity of ``record`` (with ``original`` when it is a reblog) for a viewer whose
-    marks are ``marks`` (None: a reader without a token)."""
+    marks are ``marks`` (None: a reader without a token). ``prefixes`` keeps what comes
+    before the marks, which is the same for every viewer."""
     if original is not None:
-        inner = stitch(original, accounts, counts, marks)
+        inner = stitch(original, accounts, counts, marks, prefixes=prefixes)
         middle = record.middle if marks is not None else record.middle_anonymous
         out = record.head + accounts[record.account_id] + middle + inner + record.after
         if marks is None:
             return out + b"}"
-        return out + _marks(original.id, marks, pinned=False, reblog=True) + b"}"
-    reblogs, favourites, replies = counts[record.id]
-    middle = record.middle if marks is not None else record.middle_anonymous
-    out = b"".join(
-        (
-            record.head,
-            accounts[record.account_id],
-            middle,
-            b',"reblogs_count":',
-            str(reblogs).encode(),
-            b',"favourites_count":',
-            str(favourites).encode(),
-            b',"replies_count":',
-            str(replies).encode(),
+        return out + _marks(original.id, marks, pinned=False) + b"}"
+    account, counted = accounts[record.account_id], counts[record.id]
+    held = prefixes.get(record.id) if prefixes is not None else None
+    if held is None or held[0] is not record or held[1] is not account or held[2] != counted:
+        reblogs, favourites, replies = counted
+        tail = b"".join(
+            (
+                b',"reblogs_count":',
+                str(reblogs).encode(),
+                b',"favourites_count":',
+                str(favourites).encode(),
+                b',"replies_count":',
+                str(replies).encode(),
+            )
         )
-    )
+        held = (
+            record,
+            account,
+            counted,
+            record.head + account + record.middle + tail,
+            record.head + account + record.middle_anonymous + tail,
+        )
+        if prefixes is not None:
+            prefixes[record.id] = held
     if marks is None:
-        return out + b"}"
-    return out + _marks(record.id, marks, pinned=True) + b"}"
+        return held[4] + b"}"
+    return held[3] + _marks(record.id, marks, pinned=True) + b"}"
 
 
-def _marks(status_id: int, marks: Marks, *, pinned: bool, reblog: bool = False) -> bytes:
-    """``,"favourited":..,"pinned":..``; a reblog wrapper shows its original's first three
-    and never muted or pinned."""
+def _marks(status_id: int, marks: Marks, *, pinned: bool) -> bytes:
+    """``,"favourited":..,"pinned":..}`` less the brace; a reblog wrapper shows its
+    original's first three and is never muted or pinned."""
+    return _MARKS[
+        (status_id in marks.favourited) << 3
+        | (status_id in marks.reblogged) << 2
+        | (status_id in marks.bookmarked) << 1
+        | (pinned and status_id in marks.pinned)
+    ]
+
+
+def _marks_bytes(favourited: bool, reblogged: bool, bookmarked: bool, pinned: bool) -> bytes:
+    def flag(on: bool) -> bytes:
+        return TRUE if on else FALSE
+
     return b"".join(
         (
             b',"favourited":',
-            TRUE if status_id in marks.favourited else FALSE,
+            flag(favourited),
             b',"reblogged":',
-            TRUE if status_id in marks.reblogged else FALSE,
+            flag(reblogged),
             b',"bookmarked":',
-            TRUE if status_id in marks.bookmarked else FALSE,
+            flag(bookmarked),
             b',"muted":false,"pinned":',
-            TRUE if pinned and not reblog and status_id in marks.pinned else FALSE,
+            flag(pinned),
         )
     )
+
+
+_MARKS = [_marks_bytes(bool(n & 8), bool(n & 4), bool(n & 2), bool(n & 1)) for n in range(16)]

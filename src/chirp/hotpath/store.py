@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import bisect
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from chirp.core.lru import TtlLru
+from chirp.core.lru import AgingMap
 from chirp.graph.relations import Relations
 from chirp.hotpath.candidates import Candidates
-from chirp.hotpath.records import Counts, Marks, StatusRecord
+from chirp.hotpath.flights import Flights
+from chirp.hotpath.records import Counts, Marks, Prefixes, StatusRecord
 
 Entry = list[Any]
 
@@ -70,6 +71,41 @@ class Facts:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """A viewer's relations as the hot pages ask about them, derived once per load."""
+
+    relations: Relations
+    until: float  # when the first timed mute runs out (inf: they hold until a change)
+    # The viewer and the accounts it follows; and whose reblogs may show in its home.
+    present: frozenset[int]
+    reblog_shown: frozenset[int]
+
+    @classmethod
+    def of(cls, relations: Relations) -> Viewer:
+        viewer = relations.viewer_id
+        until = relations.until.timestamp() if relations.until else float("inf")
+        following = relations.following
+        shown = [a for a, f in following.items() if f.show_reblogs and not relations.hides(a)]
+        if viewer is None:
+            return cls(relations, until, frozenset(), frozenset())
+        return cls(relations, until, frozenset((viewer, *following)), frozenset((viewer, *shown)))
+
+
+class Loading:
+    """The fills under way in this process, one set of flights per kind of copy."""
+
+    def __init__(self) -> None:
+        self.statuses: Flights[int, StatusRecord] = Flights()
+        self.accounts: Flights[int, bytes] = Flights()
+        self.counts: Flights[int, Counts] = Flights()
+        self.viewers: Flights[int, Viewer] = Flights()
+        self.marks: Flights[int, Marks] = Flights()
+        self.lists: Flights[Hashable, Candidates] = Flights()
+        self.reblogs: Flights[int, list[tuple[int, int]]] = Flights()
+        self.pulled: Flights[str, frozenset[int]] = Flights()
+
+
 class Guard:
     """Taken before a fill reads; ``still`` says whether what it read may be stored."""
 
@@ -96,19 +132,23 @@ class HotStore:
     ) -> None:
         self.list_size = list_size
         self.epochs = [0] * 8
-        self.statuses: TtlLru[int, StatusRecord] = TtlLru(ttl, statuses, clock)
-        self.gone: TtlLru[int, bool] = TtlLru(ttl, statuses, clock)  # known deleted
-        self.accounts: TtlLru[int, bytes] = TtlLru(ttl, statuses, clock)
-        self.counts: TtlLru[int, Counts] = TtlLru(ttl, statuses, clock)
-        self.marks: TtlLru[int, Marks] = TtlLru(ttl, viewers, clock)
-        # A viewer's relations, and until when they hold (a timed mute runs out).
-        self.relations: TtlLru[int, tuple[Relations, float]] = TtlLru(ttl, viewers, clock)
+        self.statuses: AgingMap[int, StatusRecord] = AgingMap(ttl, statuses, clock)
+        self.gone: AgingMap[int, bool] = AgingMap(ttl, statuses, clock)  # known deleted
+        self.accounts: AgingMap[int, bytes] = AgingMap(ttl, statuses, clock)
+        self.counts: AgingMap[int, Counts] = AgingMap(ttl, statuses, clock)
+        self.marks: AgingMap[int, Marks] = AgingMap(ttl, viewers, clock)
+        self.viewers: AgingMap[int, Viewer] = AgingMap(ttl, viewers, clock)
         self.public: Candidates | None = None
-        self.tags: TtlLru[str, Candidates] = TtlLru(ttl, lists, clock)
-        self.authors: TtlLru[int, Candidates] = TtlLru(ttl, lists, clock)
+        self.tags: AgingMap[str, Candidates] = AgingMap(ttl, lists, clock)
+        self.authors: AgingMap[int, Candidates] = AgingMap(ttl, lists, clock)
         # For a reblogged original: its reblogs as (reblog id, reblogger), oldest first.
-        self.reblogs: TtlLru[int, list[tuple[int, int]]] = TtlLru(ttl, statuses, clock)
+        self.reblogs: AgingMap[int, list[tuple[int, int]]] = AgingMap(ttl, statuses, clock)
         self.pulled: frozenset[int] | None = None
+        # Fills under way, by what they load (chirp.hotpath.flights).
+        self.loading = Loading()
+        # Stitched prefixes (chirp.hotpath.records.stitch): self-checking, dropped with age.
+        self.prefixes: Prefixes = {}
+        self._prefixes_size = statuses
         self._clock = clock
         self._ttl = ttl
         self._pulled_at = 0.0
@@ -116,15 +156,26 @@ class HotStore:
     def guard(self, kind: int) -> Guard:
         return Guard(self.epochs, kind)
 
+    def sweep(self) -> None:
+        """Forget copies older than the TTL (a backstop: changes drop them long before)."""
+        for held in self._maps():
+            held.sweep()
+        if len(self.prefixes) > self._prefixes_size:
+            self.prefixes.clear()
+
+    def _maps(self) -> tuple[AgingMap[Any, Any], ...]:
+        return (
+            self.statuses, self.gone, self.accounts, self.counts, self.marks, self.viewers,
+            self.tags, self.authors, self.reblogs,
+        )  # fmt: skip
+
     def clear(self) -> None:
         """Forget everything (the change log could not be followed)."""
         for kind in range(len(self.epochs)):
             self.epochs[kind] += 1
-        for lru in (
-            self.statuses, self.gone, self.accounts, self.counts, self.marks, self.relations,
-            self.tags, self.authors, self.reblogs,
-        ):  # fmt: skip
-            lru.clear()
+        for held in self._maps():
+            held.clear()
+        self.prefixes.clear()
         self.public = None
         self.pulled = None
 
@@ -148,7 +199,7 @@ class HotStore:
             if handler is not None:  # an entry a newer release wrote: nothing to drop here
                 handler(self, entry)
 
-    def _drop(self, kind: int, lru: TtlLru[Any, Any], key: Any) -> None:
+    def _drop(self, kind: int, lru: AgingMap[Any, Any], key: Any) -> None:
         self.epochs[kind] += 1
         lru.pop(key)
 
@@ -165,7 +216,7 @@ class HotStore:
         self._drop(MARKS, self.marks, entry[1])
 
     def _relations(self, entry: Entry) -> None:
-        self._drop(RELATIONS, self.relations, entry[1])
+        self._drop(RELATIONS, self.viewers, entry[1])
 
     def _pulled(self, entry: Entry) -> None:
         self.epochs[PULLED] += 1

@@ -41,12 +41,13 @@ class FeedReader:
     ) -> None:
         self.store = store
         self.uow = uow
-        self.prefix = f"{settings.redis_prefix}feed:"
+        self.prefix = settings.redis_prefix
         self.size = settings.feed_size
         self.metrics = metrics
 
     def key(self, strategy: str, account_id: int) -> str:
-        return f"{self.prefix}{strategy}:{account_id}"
+        # Under the account's hash tag, with its other keys: cluster-ready (one slot).
+        return f"{self.prefix}{{a:{account_id}}}:feed:{strategy}"
 
     def keys(self, strategy: str, account_ids: list[int]) -> list[str]:
         return [self.key(strategy, a) for a in account_ids]

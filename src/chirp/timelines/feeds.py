@@ -16,7 +16,7 @@ import bisect
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from chirp.core.pagination import Page
 
@@ -34,10 +34,22 @@ class FeedSlice:
     floor: int | None = None
 
 
+class FeedRide(Protocol):
+    """A feed read as one command in someone else's pipeline (see ``FeedStore.ride``)."""
+
+    def queue(self, pipe: Any) -> None: ...
+
+    def parse(self, found: Any) -> FeedSlice: ...
+
+
 class FeedStore(Protocol):
     async def read(self, key: str, page: Page) -> FeedSlice:
         """Up to ``page.limit`` ids of the feed inside the page's bounds, newest first, and
         refresh the feed's expiry (a read is what keeps a feed alive)."""
+        ...
+
+    def ride(self, key: str, page: Page) -> FeedRide | None:
+        """``read`` as one command for a pipeline of the caller's (None: read it alone)."""
         ...
 
     async def add(self, keys: Sequence[str], status_id: int) -> None:
@@ -105,6 +117,9 @@ class MemoryFeeds:
         return FeedSlice(
             ready=True, ids=page.pick([i for i in feed.ids if page.admits(i)]), floor=feed.floor
         )
+
+    def ride(self, key: str, page: Page) -> FeedRide | None:
+        return None  # in memory: reading costs no round trip to share
 
     async def add(self, keys: Sequence[str], status_id: int) -> None:
         for key in keys:

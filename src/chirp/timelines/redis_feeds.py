@@ -5,8 +5,8 @@ not; dropping the 10 shard bits leaves time | sequence | node, which is exact an
 per id (one process's sequence runs across all shards), so order and bounds stay exact. Marker
 members with score 0 sort below every id: ``!`` (the feed is complete), ``?<deadline>`` (a
 rebuild is under way until that deadline) and ``><score>`` (the floor: entries below it were
-trimmed, see chirp.timelines.feeds.FeedSlice). Every change is one round trip: a script per
-feed, pipelined across feeds.
+trimmed, see chirp.timelines.feeds.FeedSlice). Every change is one round trip: one script
+for a whole batch of feeds.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -52,19 +53,32 @@ local function trim(key, size)
 end
 """
 
-# Add to a feed only if it exists, and only above its floor (below it the database answers).
-# ARGV: member, score, size.
+# Add one status to each feed of KEYS that exists, and only above its floor (below it the
+# database answers): one call for a whole batch of followers, an absent (inactive, expired)
+# feed skipped inside Redis. ARGV: member, score, size.
 _ADD = (
     _LIB
     + """
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local floor = floor_marker(KEYS[1])
-if floor and tonumber(ARGV[2]) < tonumber(string.sub(floor, 2)) then return 0 end
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-trim(KEYS[1], tonumber(ARGV[3]))
-return 1
+local added = 0
+for _, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 then
+    local floor = floor_marker(key)
+    if not (floor and tonumber(ARGV[2]) < tonumber(string.sub(floor, 2))) then
+      redis.call('ZADD', key, ARGV[2], ARGV[1])
+      trim(key, tonumber(ARGV[3]))
+      added = added + 1
+    end
+  end
+end
+return added
 """
 )
+
+# Remove these members (ARGV) from each feed of KEYS.
+_REMOVE = """
+for _, key in ipairs(KEYS) do redis.call('ZREM', key, unpack(ARGV)) end
+return 1
+"""
 
 # Start a build unless a live one holds the feed. ARGV: now (ms), deadline (ms), token, ttl (s).
 _BEGIN = """
@@ -101,8 +115,54 @@ return 1
 )
 
 
+# Read a slice: the markers, up to ARGV[4] ids between the bounds (newest first unless
+# ARGV[1] is 1), and the expiry refreshed (reading is what keeps a feed alive).
+# ARGV: ascending, high, low, count, ttl.
+_READ = """
+local markers = redis.call('ZRANGEBYSCORE', KEYS[1], 0, 0)
+local ids
+if ARGV[1] == '1' then
+  ids = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[3], ARGV[2], 'LIMIT', 0, ARGV[4])
+else
+  ids = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[2], ARGV[3], 'LIMIT', 0, ARGV[4])
+end
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+return {markers, ids}
+"""
+
+
 def score(status_id: int) -> int:
     return status_id >> SHARD_BITS
+
+
+class FeedRead:
+    """One feed read, to go in a pipeline with other commands (``queue``), and its answer
+    (``parse``): the hot read path sends it in the same round trip as its sync."""
+
+    def __init__(self, feeds: RedisFeeds, key: str, page: Page) -> None:
+        self.feeds, self.key, self.page = feeds, key, page
+
+    def args(self) -> list[int | str]:
+        page = self.page
+        # Score bounds are inclusive and filtered exactly in parse: the bound's own score may
+        # be shared by the bound id itself, never by another id (see the module docstring).
+        high: int | str = "+inf" if page.max_id is None else score(page.max_id)
+        lows = [b for b in (page.since_id, page.min_id) if b is not None]
+        low: int | str = score(max(lows)) if lows else "(0"
+        return [1 if page.ascending else 0, high, low, page.limit + 1, self.feeds.ttl]
+
+    def queue(self, pipe: Any) -> None:
+        pipe.evalsha(self.feeds.read_sha, 1, self.key, *self.args())
+
+    def parse(self, found: Any) -> FeedSlice:
+        raw, members = found
+        markers = [m.decode() for m in raw]
+        if READY not in markers:
+            return FeedSlice(ready=False, ids=[])
+        page = self.page
+        ids = page.pick([int(m) for m in members if page.admits(int(m))])
+        floors = [int(m[1:]) << SHARD_BITS for m in markers if m.startswith(FLOOR)]
+        return FeedSlice(ready=True, ids=ids, floor=floors[0] if floors else None)
 
 
 class RedisFeeds:
@@ -112,48 +172,29 @@ class RedisFeeds:
         self.size = size
         self.ttl = max(1, int(ttl_seconds))
         self._add = redis.register_script(_ADD)
+        self._remove = redis.register_script(_REMOVE)
         self._begin = redis.register_script(_BEGIN)
         self._finish = redis.register_script(_FINISH)
+        self._read = redis.register_script(_READ)
+        self.read_sha = self._read.sha
 
     async def read(self, key: str, page: Page) -> FeedSlice:
-        # Score bounds are inclusive and filtered exactly below: the bound's own score may be
-        # shared by the bound id itself, never by another id (see the module docstring).
-        high = "+inf" if page.max_id is None else score(page.max_id)
-        lows = [b for b in (page.since_id, page.min_id) if b is not None]
-        low = score(max(lows)) if lows else "(0"
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.zrangebyscore(key, 0, 0)  # the markers
-            if page.ascending:
-                pipe.zrangebyscore(key, low, high, start=0, num=page.limit + 1)
-            else:
-                pipe.zrevrangebyscore(key, high, low, start=0, num=page.limit + 1)
-            pipe.expire(key, self.ttl)
-            raw, members, _ = await pipe.execute()
-        markers = [m.decode() for m in raw]
-        if READY not in markers:
-            return FeedSlice(ready=False, ids=[])
-        ids = page.pick([int(m) for m in members if page.admits(int(m))])
-        floors = [int(m[1:]) << SHARD_BITS for m in markers if m.startswith(FLOOR)]
-        return FeedSlice(ready=True, ids=ids, floor=floors[0] if floors else None)
+        read = FeedRead(self, key, page)
+        return read.parse(await self._read(keys=[key], args=read.args()))
+
+    def ride(self, key: str, page: Page) -> FeedRead:
+        """The read of ``read``, for a pipeline of the caller's."""
+        return FeedRead(self, key, page)
 
     async def add(self, keys: Sequence[str], status_id: int) -> None:
-        if not keys:
-            return
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for key in keys:
-                await self._add(
-                    keys=[key], args=[status_id, score(status_id), self.size], client=pipe
-                )
-            await pipe.execute()
+        """One script call for all of ``keys`` (a fan-out batch). The feeds span many hash
+        slots, which one node serves; a Redis Cluster would need one call per slot."""
+        if keys:
+            await self._add(keys=list(keys), args=[status_id, score(status_id), self.size])
 
     async def remove(self, keys: Sequence[str], status_ids: Sequence[int]) -> None:
-        if not keys or not status_ids:
-            return
-        members = [str(i) for i in status_ids]
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for key in keys:
-                pipe.zrem(key, *members)
-            await pipe.execute()
+        if keys and status_ids:
+            await self._remove(keys=list(keys), args=[str(i) for i in status_ids])
 
     async def begin_rebuild(self, key: str, lease_seconds: float) -> str | None:
         now_ms = int(time.time() * 1000)
@@ -174,7 +215,7 @@ class RedisFeeds:
             await self.redis.delete(*keys)
 
     async def clear(self) -> None:
-        async for batch in _scan_batches(self.redis, f"{self.prefix}*"):
+        async for batch in _scan_batches(self.redis, f"{self.prefix}{{a:*}}:feed:*"):
             await self.redis.delete(*batch)
 
     async def close(self) -> None:
