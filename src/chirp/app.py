@@ -6,9 +6,11 @@ import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from typing import Any
 
 import structlog
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from chirp import __version__
 from chirp.accounts.api import router as accounts_router
@@ -46,9 +48,26 @@ def tune_collector() -> None:
     gc.set_threshold(10_000, 20, 10)
 
 
+class Chirp:
+    """The ASGI application: the request middleware, then the hot routes, then the FastAPI
+    application with every route. The first two sit outside FastAPI so a hot request pays
+    neither its routing nor its own middleware stack (about 25 microseconds: a tenth of a
+    hot page's budget)."""
+
+    def __init__(self, api: FastAPI, outer: ASGIApp) -> None:
+        self.api = api
+        self._outer = outer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._outer(scope, receive, send)
+
+    def openapi(self) -> dict[str, Any]:
+        return self.api.openapi()
+
+
 def create_app(
     settings: Settings | None = None, runtime: Runtime | None = None, *, hot: bool = True
-) -> FastAPI:
+) -> Chirp:
     """The API; ``hot=False`` leaves the hot read path out (every page from the database
     path: what the tests compare the hot pages with)."""
     settings = settings or (runtime.settings if runtime else get_settings())
@@ -109,19 +128,14 @@ def create_app(
     )
     for router in routers:
         app.include_router(router)
-    # Innermost first: the hot routes answer ahead of the routes (and their request slots),
-    # taking a slot only to read the database; the request's log line times the wait for a
-    # slot too.
+    # The hot routes answer ahead of the routes and their request slots, taking a slot only
+    # to read the database; the request's log line times the wait for a slot too.
     pool = settings.db_pool_size + settings.db_max_overflow
     slots = asyncio.Semaphore(max(1, pool // 2))
     app.add_middleware(ConcurrencyLimitMiddleware, slots=slots)
+    outer: ASGIApp = app
     if hot:
         rt.hot.slots = slots
-        app.add_middleware(HotFront, rt=rt)
-    app.add_middleware(
-        RequestMiddleware,
-        metrics=rt.metrics,
-        slow_ms=settings.slow_ms,
-        access=access_logger(settings),
-    )
-    return app
+        outer = HotFront(app, rt)
+    access = access_logger(settings)
+    return Chirp(app, RequestMiddleware(outer, rt.metrics, settings.slow_ms, access))

@@ -82,8 +82,8 @@ def subscribe(rt: Wired) -> None:
     # The hot read path's copies: dropped (and lists kept) after each change commits.
     if rt.hot.enabled:
         state = rt.hot
-        events.after_commit(StatusPosted, partial(hot.status_posted, state))
-        events.after_commit(StatusReblogged, partial(hot.status_reblogged, state))
+        events.after_commit(StatusPosted, partial(hot.status_posted, rt))
+        events.after_commit(StatusReblogged, partial(hot.status_reblogged, rt))
         events.after_commit(StatusRemoved, partial(hot.status_removed, state))
         events.after_commit(StatusEdited, partial(hot.status_edited, state))
         events.after_commit(StatusFavourited, partial(hot.status_favourited, state))

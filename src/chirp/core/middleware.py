@@ -35,6 +35,9 @@ class RequestMiddleware:
         self.metrics = metrics
         self.slow_ms = slow_ms
         self.access = access if access is not None else log
+        # The metrics' children by (method, route template, status): finitely many, and
+        # looking one up by its labels costs more than the rest of recording it.
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -73,7 +76,13 @@ class RequestMiddleware:
         route = scope.get("route")
         template = getattr(route, "path", None) or "<unmatched>"
         method = scope["method"]
-        self.metrics.requests.labels(method, template, str(status)).inc()
+        children = self._children.get((method, template, status))
+        if children is None:
+            children = self._children[method, template, status] = (
+                self.metrics.requests.labels(method, template, str(status)),
+                self.metrics.latency.labels(method, template),
+            )
+        children[0].inc()
         elapsed_ms = round(elapsed * 1000, 2)
         fields = {
             "method": method,
@@ -89,7 +98,7 @@ class RequestMiddleware:
         else:
             self.access.info("request", **fields)
         if not stream:
-            self.metrics.latency.labels(method, template).observe(elapsed)
+            children[1].observe(elapsed)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

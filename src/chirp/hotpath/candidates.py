@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from chirp.core.pagination import Page
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Candidates:
     ids: list[int]  # ascending
     floor: int | None
+    version: int = 0  # raised by every change: a page chosen from it earlier is stale
 
     @classmethod
     def of(cls, newest_first: list[int], size: int) -> Candidates:
@@ -33,6 +34,7 @@ class Candidates:
         if at < len(self.ids) and self.ids[at] == status_id:
             return
         self.ids.insert(at, status_id)
+        self.version += 1
         if len(self.ids) > size:
             del self.ids[: len(self.ids) - size]
             self.floor = self.ids[0]
@@ -41,6 +43,7 @@ class Candidates:
         at = bisect.bisect_left(self.ids, status_id)
         if at < len(self.ids) and self.ids[at] == status_id:
             del self.ids[at]
+            self.version += 1
 
     def scan(self, page: Page) -> tuple[list[int], bool] | None:
         """The ids inside ``page``'s bounds in its order (newest first, or oldest first for

@@ -131,9 +131,11 @@ def _flag(params: Params, name: str) -> bool:
     raise _Plain()  # FastAPI's 422
 
 
-def _viewer(rt: HotPlatform, scope: Scope, params: Params) -> tuple[int | None, frozenset[str]]:
-    """The token's account and scopes, if this process resolved the token before; no token is
-    an anonymous reader. A token not resolved here yet goes to FastAPI (which resolves it)."""
+async def _viewer(
+    rt: HotPlatform, scope: Scope, params: Params
+) -> tuple[int | None, frozenset[str]]:
+    """The token's account and scopes (no token: an anonymous reader), resolved through the
+    same cache as FastAPI's routes; a token that is not valid goes to FastAPI (its 401)."""
     presented = None
     for name, value in scope["headers"]:
         if name == b"authorization":
@@ -147,6 +149,9 @@ def _viewer(rt: HotPlatform, scope: Scope, params: Params) -> tuple[int | None, 
         return None, frozenset()
     bearer = rt.tokens.get(keys.digest(presented))
     if bearer is None:
+        async with rt.hot.slot():
+            bearer = await rt.tokens.resolve(presented, rt.uow)
+    if bearer is None:
         raise _Plain()
     return bearer.account_id, bearer.scopes
 
@@ -158,7 +163,7 @@ def _page(params: Params) -> Page:
 
 
 async def _home(rt: HotPlatform, scope: Scope, params: Params, _: str) -> Answer | None:
-    viewer, scopes = _viewer(rt, scope, params)
+    viewer, scopes = await _viewer(rt, scope, params)
     if viewer is None or not grants(scopes, "read:statuses"):
         return None  # FastAPI's 401, 403 or 422
     page = _page(params)
@@ -173,7 +178,7 @@ async def _home(rt: HotPlatform, scope: Scope, params: Params, _: str) -> Answer
 
 
 async def _public(rt: HotPlatform, scope: Scope, params: Params, _: str) -> Answer | None:
-    viewer, _scopes = _viewer(rt, scope, params)
+    viewer, _scopes = await _viewer(rt, scope, params)
     _flag(params, "local")  # every status here is local: the same page either way
     if _flag(params, "remote") or _flag(params, "only_media"):
         return None
@@ -184,7 +189,7 @@ async def _public(rt: HotPlatform, scope: Scope, params: Params, _: str) -> Answ
 
 
 async def _hashtag(rt: HotPlatform, scope: Scope, params: Params, raw: str) -> Answer | None:
-    viewer, _scopes = _viewer(rt, scope, params)
+    viewer, _scopes = await _viewer(rt, scope, params)
     _flag(params, "local")
     if _flag(params, "remote") or _flag(params, "only_media") or _TAG_FILTERS & params.keys():
         return None  # the database path combines tags and media
@@ -196,7 +201,7 @@ async def _hashtag(rt: HotPlatform, scope: Scope, params: Params, raw: str) -> A
 
 
 async def _account(rt: HotPlatform, scope: Scope, params: Params, raw: str) -> Answer | None:
-    viewer, _scopes = _viewer(rt, scope, params)
+    viewer, _scopes = await _viewer(rt, scope, params)
     if _flag(params, "only_media") or _flag(params, "pinned") or params.get("tagged"):
         return None
     exclude_replies, exclude_reblogs = (
@@ -215,7 +220,7 @@ async def _account(rt: HotPlatform, scope: Scope, params: Params, raw: str) -> A
 
 
 async def _status(rt: HotPlatform, scope: Scope, params: Params, raw: str) -> Answer | None:
-    viewer, _scopes = _viewer(rt, scope, params)
+    viewer, _scopes = await _viewer(rt, scope, params)
     status_id = parse_id(raw)
     if status_id is None:
         return None

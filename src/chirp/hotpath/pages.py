@@ -11,7 +11,7 @@ caller answers from the database path, whose reads refill what they touch.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import replace
 
 from chirp.core.pagination import Page
@@ -20,6 +20,7 @@ from chirp.hotpath import fills
 from chirp.hotpath.candidates import Candidates
 from chirp.hotpath.platform import HotPlatform
 from chirp.hotpath.records import Marks, StatusRecord, stitch
+from chirp.hotpath.store import REBLOGS, STATUSES, Viewer
 from chirp.posts.visibility import Audience, can_see, shown_in_timeline
 from chirp.timelines.feeds import FeedSlice
 from chirp.timelines.filtering import ROUNDS
@@ -178,16 +179,52 @@ async def status(rt: HotPlatform, viewer_id: int | None, status_id: int) -> byte
     return body[1:-1]
 
 
+async def _listed(
+    rt: HotPlatform,
+    key: Hashable,
+    listed: Candidates,
+    page: Page,
+    viewer: Viewer,
+    viewer_id: int | None,
+    relations: Relations | None = None,
+    accept: Callable[[StatusRecord], bool] | None = None,
+) -> Answer | None:
+    """A page of a held list, chosen once and then again only when the list, a status, or
+    the viewer's relations changed (what the choice turns on)."""
+    store = rt.hot.store
+    epoch = store.epochs[STATUSES]
+    held = store.selections.get(key)
+    if (
+        held is not None
+        and held[0] is listed
+        and held[1] == listed.version
+        and held[2] == epoch
+        and held[3] is viewer
+    ):
+        chosen: list[int] = held[4]
+        known = await fills.records(rt, chosen)
+        if all(i in known for i in chosen):
+            return await render(rt, [known[i] for i in chosen], known, viewer_id), chosen
+    version = listed.version
+    picker = await _from_list(rt, listed, page, relations or viewer.relations, accept)
+    if picker is None:
+        return None
+    chosen = picker.chosen()
+    store.selections.put(key, (listed, version, epoch, viewer, chosen))
+    return await _render(rt, picker, viewer_id, chosen)
+
+
 async def public(rt: HotPlatform, viewer_id: int | None, page: Page) -> Answer | None:
-    relations = (await fills.viewer(rt, viewer_id)).relations
+    viewer = await fills.viewer(rt, viewer_id)
     listed = await fills.public_list(rt)
-    return await _render(rt, await _from_list(rt, listed, page, relations), viewer_id)
+    return await _listed(rt, ("public", viewer_id, page), listed, page, viewer, viewer_id)
 
 
 async def hashtag(rt: HotPlatform, viewer_id: int | None, tag: str, page: Page) -> Answer | None:
-    relations = (await fills.viewer(rt, viewer_id)).relations
+    viewer = await fills.viewer(rt, viewer_id)
     listed = await fills.tag_list(rt, tag)
-    return await _render(rt, await _from_list(rt, listed, page, relations), viewer_id)
+    key = ("tag", tag, viewer_id, page)
+    return await _listed(rt, key, listed, page, viewer, viewer_id)
 
 
 async def account(
@@ -202,11 +239,11 @@ async def account(
     owner = await fills.accounts(rt, [owner_id])
     if owner_id not in owner:
         return None  # no such account: the database path answers 404
-    relations = (await fills.viewer(rt, viewer_id)).relations
-    if owner_id in relations.blocked_by:
+    viewer = await fills.viewer(rt, viewer_id)
+    if owner_id in viewer.relations.blocked_by:
         return b"[]", []  # Mastodon shows an empty list to someone the account blocked
     # Mutes do not hide an account's own page; blocks and visibility still apply.
-    relations = replace(relations, muting=set())
+    relations = replace(viewer.relations, muting=set())
 
     def accept(record: StatusRecord) -> bool:
         if exclude_replies and not (
@@ -217,7 +254,8 @@ async def account(
 
     listed = await fills.author_list(rt, owner_id)
     wanted = accept if exclude_replies or exclude_reblogs else None
-    return await _render(rt, await _from_list(rt, listed, page, relations, wanted), viewer_id)
+    key = ("account", owner_id, exclude_replies, exclude_reblogs, viewer_id, page)
+    return await _listed(rt, key, listed, page, viewer, viewer_id, relations, wanted)
 
 
 def first_slice(page: Page) -> Page:
@@ -249,12 +287,27 @@ async def home(
             return belongs_in_home(record, original, relations)
         return record.visibility == "public" and record.reblog_of_id is None
 
-    picker = _Picker(rt, page, relations, rule)
     key = rt.feed_reader.key(rt.home.name, viewer_id)
     cursor = first_slice(page)
+    store = rt.hot.store
+    found = first if first is not None else await rt.feeds.read(key, cursor)
+    # What a choice of this page turns on: the feed's slice, the statuses and their reblogs,
+    # and the viewer's relations.
+    stamp = (tuple(found.ids), found.floor, store.epochs[STATUSES], store.epochs[REBLOGS])
+    selection = ("home", viewer_id, page)
+    before = store.selections.get(selection)
+    if before is not None and before[0] == stamp and before[1] is viewer and found.ready:
+        chosen: list[int] = before[2]
+        known = await fills.records(rt, chosen)
+        if all(i in known for i in chosen):
+            rt.metrics.feed_reads.labels("hit").inc()
+            return await render(rt, [known[i] for i in chosen], known, viewer_id), chosen
+    picker = _Picker(rt, page, relations, rule)
+    rounds = 0
     for _ in range(ROUNDS):
-        found = first if first is not None else await rt.feeds.read(key, cursor)
-        first = None
+        if rounds:
+            found = await rt.feeds.read(key, cursor)
+        rounds += 1
         if not found.ready:
             return None  # absent or being rebuilt: the database path builds it
         floor = found.floor
@@ -280,4 +333,7 @@ async def home(
         else:
             cursor = replace(cursor, max_id=min(rows))
     rt.metrics.feed_reads.labels("hit").inc()
-    return await _render(rt, picker, viewer_id)
+    chosen = picker.chosen()
+    if rounds == 1:  # chosen from the first slice alone: it can be chosen again from it
+        store.selections.put(selection, (stamp, viewer, chosen))
+    return await _render(rt, picker, viewer_id, chosen)

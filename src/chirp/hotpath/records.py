@@ -49,6 +49,18 @@ class StatusRecord(NamedTuple):
     after: bytes
 
 
+def record_entry(record: StatusRecord) -> list[Any]:
+    """The record as JSON values (what a change entry carries)."""
+    return [v.decode() if isinstance(v, bytes) else v for v in record]
+
+
+def record_from_entry(f: list[Any]) -> StatusRecord:
+    return StatusRecord(
+        f[0], f[1], f[2], f[3], f[4], f[5], f[6], tuple(f[7]), tuple(f[8]), f[9],
+        f[10].encode(), f[11].encode(), f[12].encode(), f[13].encode(),
+    )  # fmt: skip
+
+
 def _items(entity: Entity, keys: list[str]) -> bytes:
     """``"k":v,...`` for these keys of ``entity``, as orjson writes them inside a dict."""
     if not keys:

@@ -21,12 +21,13 @@ from chirp.core.lru import AgingMap
 from chirp.graph.relations import Relations
 from chirp.hotpath.candidates import Candidates
 from chirp.hotpath.flights import Flights
-from chirp.hotpath.records import Counts, Marks, Prefixes, StatusRecord
+from chirp.hotpath.records import Counts, Marks, Prefixes, StatusRecord, record_from_entry
 
 Entry = list[Any]
 
 # Kinds of copies; each has its own epoch.
 STATUSES, ACCOUNTS, COUNTS, MARKS, RELATIONS, LISTS, REBLOGS, PULLED = range(8)
+FACTS_ENTRY = 9
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,7 @@ class Facts:
     has_media: bool
 
     def entry(self, kind: str) -> Entry:
+        """``[kind, *facts]`` (FACTS_ENTRY values); a "posted" entry may add the record."""
         return [
             kind,
             self.id,
@@ -134,6 +136,10 @@ class HotStore:
         self.epochs = [0] * 8
         self.statuses: AgingMap[int, StatusRecord] = AgingMap(ttl, statuses, clock)
         self.gone: AgingMap[int, bool] = AgingMap(ttl, statuses, clock)  # known deleted
+        # Statuses edited or deleted (their change applied here): a "posted" entry that
+        # arrives after it (the two writes' after-commit steps raced) must not add the old
+        # version to anything.
+        self.changed: AgingMap[int, bool] = AgingMap(ttl, statuses, clock)
         self.accounts: AgingMap[int, bytes] = AgingMap(ttl, statuses, clock)
         self.counts: AgingMap[int, Counts] = AgingMap(ttl, statuses, clock)
         self.marks: AgingMap[int, Marks] = AgingMap(ttl, viewers, clock)
@@ -146,6 +152,9 @@ class HotStore:
         self.pulled: frozenset[int] | None = None
         # Fills under way, by what they load (chirp.hotpath.flights).
         self.loading = Loading()
+        # Pages chosen before (chirp.hotpath.pages): by route, page and viewer, with what
+        # they were chosen from, so a page read again is not chosen again while that holds.
+        self.selections: AgingMap[Hashable, tuple[Any, ...]] = AgingMap(ttl, viewers, clock)
         # Stitched prefixes (chirp.hotpath.records.stitch): self-checking, dropped with age.
         self.prefixes: Prefixes = {}
         self._prefixes_size = statuses
@@ -165,8 +174,8 @@ class HotStore:
 
     def _maps(self) -> tuple[AgingMap[Any, Any], ...]:
         return (
-            self.statuses, self.gone, self.accounts, self.counts, self.marks, self.viewers,
-            self.tags, self.authors, self.reblogs,
+            self.statuses, self.gone, self.changed, self.accounts, self.counts, self.marks,
+            self.viewers, self.tags, self.authors, self.reblogs, self.selections,
         )  # fmt: skip
 
     def clear(self) -> None:
@@ -204,6 +213,7 @@ class HotStore:
         lru.pop(key)
 
     def _status(self, entry: Entry) -> None:
+        self.changed.put(entry[1], True)
         self._drop(STATUSES, self.statuses, entry[1])
 
     def _account(self, entry: Entry) -> None:
@@ -230,6 +240,12 @@ class HotStore:
     def _posted(self, entry: Entry) -> None:
         facts = Facts.of_entry(entry)
         self.epochs[LISTS] += 1
+        if self.changed.get(facts.id) or self.gone.get(facts.id):
+            self._forget_lists_of(facts)  # its later change came first: fill them again
+            return
+        if len(entry) > FACTS_ENTRY and self.statuses.get(facts.id) is None:
+            # The writer rendered it: no process has to read a new status back.
+            self.statuses.put(facts.id, record_from_entry(entry[-1]))
         size = self.list_size
         if facts.public_original and self.public is not None:
             self.public.add(facts.id, size)
@@ -247,9 +263,18 @@ class HotStore:
             if reblogs is not None and (facts.id, facts.account_id) not in reblogs:
                 bisect.insort(reblogs, (facts.id, facts.account_id))
 
+    def _forget_lists_of(self, facts: Facts) -> None:
+        self.public = None
+        self.authors.pop(facts.account_id)
+        self.tags.clear()
+        if facts.reblog_of_id is not None:
+            self.epochs[REBLOGS] += 1
+            self.reblogs.pop(facts.reblog_of_id)
+
     def _deleted(self, entry: Entry) -> None:
         facts = Facts.of_entry(entry)
         self.epochs[LISTS] += 1
+        self.changed.put(facts.id, True)
         self._drop(STATUSES, self.statuses, facts.id)
         self.gone.put(facts.id, True)
         if self.public is not None:

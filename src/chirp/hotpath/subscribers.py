@@ -9,7 +9,10 @@ again, so a process that reads after the entry sees the new count.
 
 from __future__ import annotations
 
-from chirp.hotpath.platform import Hot
+from typing import Any
+
+from chirp.hotpath.platform import Hot, HotPlatform
+from chirp.hotpath.records import record_entry, record_of
 from chirp.hotpath.store import Entry, Facts
 from chirp.posts.events import (
     StatusEdited,
@@ -20,6 +23,8 @@ from chirp.posts.events import (
     StatusRemoved,
     StatusUnfavourited,
 )
+from chirp.posts.repository import StatusRepository
+from chirp.posts.views import StatusViews
 from chirp.timelines.events import AuthorPulled
 
 
@@ -28,7 +33,17 @@ async def _counted(hot: Hot, status_id: int, field: str, delta: int) -> Entry:
     return ["counts", status_id]
 
 
-async def status_posted(hot: Hot, event: StatusPosted) -> None:
+async def _rendered(rt: HotPlatform, status_id: int) -> list[Any]:
+    """The status's record as its entry carries it (none if it is gone already): rendered
+    once here, so no process reads a brand-new status back on its first page."""
+    async with rt.uow() as uow:
+        row = await StatusRepository(uow).get(status_id)
+        entities = await StatusViews.neutral(rt, uow).render([row]) if row else []
+    return [record_entry(record_of(entities[0]))] if entities else []
+
+
+async def status_posted(rt: HotPlatform, event: StatusPosted) -> None:
+    hot = rt.hot
     facts = Facts(
         event.status_id,
         event.author_id,
@@ -39,19 +54,20 @@ async def status_posted(hot: Hot, event: StatusPosted) -> None:
         event.tags,
         event.has_media,
     )
-    entries = [facts.entry("posted")]
+    entries = [facts.entry("posted") + await _rendered(rt, event.status_id)]
     if event.in_reply_to_id is not None:
         entries.append(await _counted(hot, event.in_reply_to_id, "p", 1))
     await hot.changes.publish(entries)
 
 
-async def status_reblogged(hot: Hot, event: StatusReblogged) -> None:
+async def status_reblogged(rt: HotPlatform, event: StatusReblogged) -> None:
+    hot = rt.hot
     facts = Facts(
         event.reblog_id, event.account_id, event.status_id, None, None, event.visibility, (), False
     )
     await hot.changes.publish(
         [
-            facts.entry("posted"),
+            facts.entry("posted") + await _rendered(rt, event.reblog_id),
             await _counted(hot, event.status_id, "r", 1),
             ["marks", event.account_id],
         ]

@@ -114,9 +114,7 @@ class MemoryFeeds:
         if feed is None or not feed.ready:
             return FeedSlice(ready=False, ids=[])
         feed.touched = self._now()
-        return FeedSlice(
-            ready=True, ids=page.pick([i for i in feed.ids if page.admits(i)]), floor=feed.floor
-        )
+        return FeedSlice(ready=True, ids=_slice(feed.ids, page), floor=feed.floor)
 
     def ride(self, key: str, page: Page) -> FeedRide | None:
         return None  # in memory: reading costs no round trip to share
@@ -171,3 +169,14 @@ class MemoryFeeds:
 
     async def close(self) -> None:
         return None
+
+
+def _slice(ids: list[int], page: Page) -> list[int]:
+    """``page.pick`` of the ascending ``ids`` inside the page's bounds, without a look at
+    the ids outside them (a feed holds hundreds; a page wants tens)."""
+    low = max(page.since_id or 0, page.min_id or 0)
+    start = bisect.bisect_right(ids, low)
+    end = len(ids) if page.max_id is None else bisect.bisect_left(ids, page.max_id)
+    if page.ascending:
+        return ids[start : min(start + page.limit, end)][::-1]
+    return ids[max(start, end - page.limit) : end][::-1]

@@ -24,6 +24,8 @@ from chirp.timelines.feeds import FeedSlice
 
 READY = "!"
 FLOOR = ">"
+# Feeds written by one script call (see RedisFeeds.add).
+SCRIPT_FEEDS = 200
 
 # Shared by the scripts: the floor marker (">" and the floor's score) and the trim that keeps
 # the newest `size` ids above the markers, raising the floor to the oldest id kept.
@@ -187,14 +189,18 @@ class RedisFeeds:
         return FeedRead(self, key, page)
 
     async def add(self, keys: Sequence[str], status_id: int) -> None:
-        """One script call for all of ``keys`` (a fan-out batch). The feeds span many hash
-        slots, which one node serves; a Redis Cluster would need one call per slot."""
-        if keys:
-            await self._add(keys=list(keys), args=[status_id, score(status_id), self.size])
+        """One script call per ``SCRIPT_FEEDS`` feeds, one after another: Redis runs a
+        script alone, and readers (every hot request's sync) wait behind a long one, so a
+        fan-out to thousands leaves them gaps. The feeds span many hash slots, which one node
+        serves; a Redis Cluster would need one call per slot."""
+        args = [status_id, score(status_id), self.size]
+        for start in range(0, len(keys), SCRIPT_FEEDS):
+            await self._add(keys=list(keys[start : start + SCRIPT_FEEDS]), args=args)
 
     async def remove(self, keys: Sequence[str], status_ids: Sequence[int]) -> None:
-        if keys and status_ids:
-            await self._remove(keys=list(keys), args=[str(i) for i in status_ids])
+        members = [str(i) for i in status_ids]
+        for start in range(0, len(keys) if members else 0, SCRIPT_FEEDS):
+            await self._remove(keys=list(keys[start : start + SCRIPT_FEEDS]), args=members)
 
     async def begin_rebuild(self, key: str, lease_seconds: float) -> str | None:
         now_ms = int(time.time() * 1000)
