@@ -121,10 +121,12 @@ def main(argv: list[str] | None = None) -> None:
         canned = capture(base_url, [s for s in chosen if s.read], plans, max(concurrencies))
         for scenario in chosen:
             log(f"{target} {scenario.name}: warm-up {args.warmup:.0f} s")
+            # With the widest plan: its viewers include every smaller plan's (the first N
+            # tokens), so no measurement starts with viewers the server has never seen.
             wrk.run(
                 base_url,
-                plans[scenario.name, min(concurrencies)],
-                connections=min(concurrencies),
+                plans[scenario.name, max(concurrencies)],
+                connections=max(concurrencies),
                 threads=args.threads,
                 duration_s=args.warmup,
             )

@@ -138,7 +138,7 @@ class Runtime:
 
     def uow(self, *, write: bool = False) -> UnitOfWork:
         """A unit of work; ``write=True`` for use cases that change rows (see PhysicalShard)."""
-        return UnitOfWork(self.shards, write=write)
+        return UnitOfWork(self.shards, write=write, after_commit_scope=self.hot.changes.gathering)
 
     async def bearer(self, presented: str) -> Bearer | None:
         """The presented token's bearer, through the token cache (``chirp.deps`` asks)."""

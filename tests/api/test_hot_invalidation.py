@@ -175,3 +175,29 @@ async def test_counters_and_marks_follow_a_favourite_at_once(api: Api, readers: 
         assert (entity["favourites_count"], entity["favourited"]) == (1, True), path
     anonymous = (await readers.get("/api/v1/timelines/public", None))[0]
     assert anonymous[0]["favourites_count"] == 1 and "favourited" not in anonymous[0]
+
+
+async def test_a_post_brings_its_status_author_and_counters_to_every_process(
+    api: Api, readers: Readers
+) -> None:
+    """No process reads a new post back from the database: its entry carries the status,
+    its author's account (whose counters the post changed) and its zero counters."""
+    people, status = await scene(api)
+    alice, bob = people["alice"], people["bob"]
+    for path in paths(people, status):
+        await readers.get(path, alice)
+    for rt, _ in readers.clients:
+        rt.hot.store.began -= 60  # processes that have followed the changes for a while
+    # (The second process began after bob's last change: it trusts a rendering of bob's
+    # account once it has seen a change of it the writer had seen too.)
+    await post(api, bob, "again #cats")
+    fresh = await post(api, bob, "and again #cats")
+    for rt, _ in readers.clients:
+        await rt.hot.changes.sync()
+        store = rt.hot.store
+        assert store.statuses.get(int(fresh)) is not None
+        assert store.counts.get(int(fresh)) == (0, 0, 0)
+        account = store.accounts.get(int(bob.id))
+        assert account is not None and b'"statuses_count":3' in account
+    for path in paths(people, status)[:4]:
+        assert ids((await readers.get(path, alice))[0])[0] == fresh, path

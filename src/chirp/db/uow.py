@@ -9,6 +9,7 @@ that a rollback would take back.
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
 from types import TracebackType
@@ -23,14 +24,20 @@ from chirp.db.shards import PhysicalShard, ShardMap
 
 log = structlog.get_logger(__name__)
 Callback = Callable[[], Awaitable[None]]
+Scope = Callable[[], contextlib.AbstractAsyncContextManager[None]]
 K = TypeVar("K")
 M = TypeVar("M")
 
 
 class UnitOfWork:
-    def __init__(self, shards: ShardMap, *, write: bool = False) -> None:
+    def __init__(
+        self, shards: ShardMap, *, write: bool = False, after_commit_scope: Scope | None = None
+    ) -> None:
         self.shards = shards
         self.write = write
+        # What the after-commit steps of one commit run within (the hot path gathers their
+        # change entries into one change there).
+        self._scope = after_commit_scope
         self._sessions: dict[int, AsyncSession] = {}
         self._after_commit: list[Callback] = []
         self._gathered: dict[str, list[Any]] = {}
@@ -157,11 +164,14 @@ class UnitOfWork:
             await session.commit()
         callbacks, self._after_commit = self._after_commit, []
         self._gathered = {}  # what is recorded after this commit waits for the next one
-        for callback in callbacks:
-            try:
-                await callback()
-            except Exception:  # a side effect must never undo or fail a committed change
-                log.exception("after_commit_failed")
+        if not callbacks:
+            return
+        async with self._scope() if self._scope is not None else contextlib.nullcontext():
+            for callback in callbacks:
+                try:
+                    await callback()
+                except Exception:  # a side effect must never undo or fail a committed change
+                    log.exception("after_commit_failed")
 
     async def commit_unless_duplicate(self) -> bool:
         """Commit; when a unique constraint refuses a row because a concurrent request made

@@ -1,8 +1,11 @@
 """How changes reach every process's hot store.
 
 A write, once committed, *publishes* change entries (``chirp.hotpath.subscribers`` turns the
-domain events and cache drops into them). Its own process applies them at once, so the
-writer's next request sees its change. Other processes learn them from the change log:
+domain events and cache drops into them). Its own process applies them at once (once they
+are in the log), so the writer's next request sees its change. Every entry of one unit of
+work's after-commit steps goes out as one change (``gathering``): a process applies them
+together, so no request is answered between a post's drop of its author's account and the
+entry that brings the account back. Other processes learn them from the change log:
 
 - ``LocalChanges`` (the embedded default, one process): there is no one else to tell.
 - ``RedisChanges``: the entries go to a Redis stream. Before a hot request answers, its
@@ -25,7 +28,8 @@ import asyncio
 import contextlib
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import orjson
@@ -58,7 +62,12 @@ class Rider(Protocol[T_co]):
 
 class Changes(Protocol):
     async def publish(self, entries: Sequence[Entry]) -> None:
-        """Entries of a committed change: applied here at once, and shared."""
+        """Entries of a committed change: applied here at once, and shared (inside
+        ``gathering``: once it ends, with the others of the same unit of work)."""
+        ...
+
+    def gathering(self) -> contextlib.AbstractAsyncContextManager[None]:
+        """Within it, this task's publishes go out together as one change when it ends."""
         ...
 
     async def sync(self, ride: Rider[T] | None = None) -> tuple[bool, T | None]:
@@ -72,12 +81,55 @@ class Changes(Protocol):
     async def close(self) -> None: ...
 
 
-class LocalChanges:
-    def __init__(self, store: HotStore) -> None:
-        self.store = store
+# The entries gathered so far, and the task gathering them: a task started meanwhile inherits
+# the variable but must publish its own changes itself.
+_gathered: ContextVar[tuple[asyncio.Task[Any] | None, list[Entry]] | None] = ContextVar(
+    "hot_changes_gathered", default=None
+)
+
+
+class _Gathers:
+    """``publish`` and ``gathering`` over a ``_publish`` of one whole change."""
 
     async def publish(self, entries: Sequence[Entry]) -> None:
-        self.store.apply(entries)
+        held = _gathered.get()
+        if held is not None and held[0] is asyncio.current_task():
+            held[1].extend(entries)
+            return
+        if entries:
+            await self._publish(entries)
+
+    @contextlib.asynccontextmanager
+    async def gathering(self) -> AsyncIterator[None]:
+        owner = asyncio.current_task()
+        held = _gathered.get()
+        if held is not None and held[0] is owner:
+            yield  # already gathering: the outer one publishes
+            return
+        entries: list[Entry] = []
+        token = _gathered.set((owner, entries))
+        try:
+            yield
+        finally:
+            _gathered.reset(token)
+            if entries:  # committed whatever happened after: it must be told
+                try:
+                    await self._publish(entries)
+                except Exception:  # never fail the commit these steps follow
+                    log.exception("hot_change_not_applied")
+
+    async def _publish(self, entries: Sequence[Entry]) -> None:
+        raise NotImplementedError
+
+
+class LocalChanges(_Gathers):
+    def __init__(self, store: HotStore) -> None:
+        self.store = store
+        self._count = 0
+
+    async def _publish(self, entries: Sequence[Entry]) -> None:
+        self._count += 1
+        self.store.apply(entries, f"0-{self._count}")  # marks in the order applied
 
     async def sync(self, ride: Rider[T] | None = None) -> tuple[bool, T | None]:
         return True, None
@@ -89,7 +141,7 @@ class LocalChanges:
         return None
 
 
-class RedisChanges:
+class RedisChanges(_Gathers):
     def __init__(self, redis: Redis, prefix: str, store: HotStore) -> None:
         self.redis = redis
         self.store = store
@@ -97,6 +149,7 @@ class RedisChanges:
         self.key = f"{prefix}{{hot}}:log"
         self.generation_key = f"{prefix}{{hot}}:generation"
         self._seen = "0-0"  # the last entry applied
+        self._own: set[str] = set()  # entries this process published, not yet read back
         self._generation: bytes | None = None
         self._synced = 0.0  # when the last sync succeeded (monotonic)
         self._next: asyncio.Future[bool] | None = None
@@ -104,16 +157,19 @@ class RedisChanges:
         self._rounds: asyncio.Task[None] | None = None
         self._follower: asyncio.Task[None] | None = None
 
-    async def publish(self, entries: Sequence[Entry]) -> None:
-        if not entries:
-            return
-        self.store.apply(entries)
+    async def _publish(self, entries: Sequence[Entry]) -> None:
+        # Applied here once written, with its id in the log: every process marks a change
+        # with the same id (``HotStore.apply``).
+        mark = None
         try:
-            await self.redis.xadd(
+            written = await self.redis.xadd(
                 self.key, {"e": orjson.dumps(list(entries))}, maxlen=MAX_LENGTH, approximate=True
             )
+            mark = _text(written)
+            self._own.add(mark)
         except RedisError:  # other processes miss it: their syncs fail too while Redis is away
             log.warning("hot_change_not_published", exc_info=True)
+        self.store.apply(entries, mark)
 
     async def sync(self, ride: Rider[T] | None = None) -> tuple[bool, T | None]:
         loop = asyncio.get_running_loop()
@@ -168,12 +224,18 @@ class RedisChanges:
                 await self._new_generation(generation)
                 return True
             for entry_id, fields in found:
-                self.store.apply(orjson.loads(fields[b"e"]))
                 self._seen = _text(entry_id)
+                if self._seen in self._own:  # applied when published: not again (a second
+                    self._own.discard(self._seen)  # time would undo what it stored)
+                    continue
+                self.store.apply(orjson.loads(fields[b"e"]), self._seen)
             for (ride, answer), result in zip(riders, ridden, strict=True):
                 if not isinstance(result, Exception):  # (a script not loaded yet: read it alone)
                     answer.set_result(ride.parse(result))
             riders = []
+            if len(self._own) > READ_COUNT:  # read past without meeting them (trimmed)
+                seen = _order(self._seen)
+                self._own = {m for m in self._own if _order(m) > seen}
             if len(found) < READ_COUNT:
                 self._synced = fresh
                 return True
@@ -186,6 +248,7 @@ class RedisChanges:
             generation = _bytes(await self.redis.get(self.generation_key))
         last = await self.redis.xrevrange(self.key, "+", "-", count=1)
         self.store.clear()
+        self._own.clear()
         self._generation = generation
         self._seen = _text(last[0][0]) if last else "0-0"
         self._synced = time.monotonic()
@@ -214,3 +277,9 @@ def _bytes(value: bytes | str | None) -> bytes | None:
 
 def _text(value: bytes | str | None) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _order(mark: str) -> tuple[int, int]:
+    """A log entry id ("ms-seq") as it sorts."""
+    ms, _, seq = mark.partition("-")
+    return int(ms), int(seq or 0)

@@ -7,6 +7,11 @@ this process's own writes at once and from other processes' through the change l
 (``chirp.hotpath.changes``). A fill that raced a drop must not store what it read before the
 change, so every kind of copy has an epoch that each drop of that kind raises: a fill notes
 it before reading and stores only if it is unchanged (``Guard``).
+
+A post's entry also carries what its writer rendered after the commit, so that no process
+reads a brand-new status back from the database, nor its author's account (whose counters
+the post just changed), nor its zero counters. Those copies are stored only when nothing
+can have changed them since they were rendered (``_posted``).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from chirp.core.ids import time_of
 from chirp.core.lru import AgingMap
 from chirp.graph.relations import Relations
 from chirp.hotpath.candidates import Candidates
@@ -27,7 +33,15 @@ Entry = list[Any]
 
 # Kinds of copies; each has its own epoch.
 STATUSES, ACCOUNTS, COUNTS, MARKS, RELATIONS, LISTS, REBLOGS, PULLED = range(8)
+# A "posted" entry: [kind, *facts] (FACTS_ENTRY values), then optionally what the writer
+# rendered: the record, its author's account (JSON text), the mark of the last drop of that
+# account the writer had applied before rendering it, and when it rendered (its clock, epoch
+# seconds). See ``HotStore._rendered``.
 FACTS_ENTRY = 9
+RECORD_AT, ACCOUNT_AT, AFTER_AT, RENDERED_AT = 9, 10, 11, 12
+# What the writer rendered is trusted by a process only if that process has followed the
+# changes since well before (a margin for clocks of different hosts).
+FOLLOWED_MARGIN_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +58,7 @@ class Facts:
     has_media: bool
 
     def entry(self, kind: str) -> Entry:
-        """``[kind, *facts]`` (FACTS_ENTRY values); a "posted" entry may add the record."""
+        """``[kind, *facts]`` (FACTS_ENTRY values); a "posted" entry may add the rendering."""
         return [
             kind,
             self.id,
@@ -131,6 +145,7 @@ class HotStore:
         list_size: int,
         ttl: float,
         clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.list_size = list_size
         self.epochs = [0] * 8
@@ -141,7 +156,12 @@ class HotStore:
         # version to anything.
         self.changed: AgingMap[int, bool] = AgingMap(ttl, statuses, clock)
         self.accounts: AgingMap[int, bytes] = AgingMap(ttl, statuses, clock)
+        # By account: the mark of the change entry that last dropped it (its id in the
+        # change log), which a post's shipped account is checked against.
+        self.account_drops: AgingMap[int, str] = AgingMap(ttl, statuses, clock)
         self.counts: AgingMap[int, Counts] = AgingMap(ttl, statuses, clock)
+        # Statuses whose counters changed (since ``began``): their zeros are stale.
+        self.counted: AgingMap[int, bool] = AgingMap(ttl, statuses, clock)
         self.marks: AgingMap[int, Marks] = AgingMap(ttl, viewers, clock)
         self.viewers: AgingMap[int, Viewer] = AgingMap(ttl, viewers, clock)
         self.public: Candidates | None = None
@@ -159,8 +179,12 @@ class HotStore:
         self.prefixes: Prefixes = {}
         self._prefixes_size = statuses
         self._clock = clock
+        self._wall = wall
         self._ttl = ttl
         self._pulled_at = 0.0
+        self.began = wall()  # since when every change entry was applied here
+        # While a change is applied: the marks its account drops replaced.
+        self._prior: dict[int, str | None] = {}
 
     def guard(self, kind: int) -> Guard:
         return Guard(self.epochs, kind)
@@ -174,8 +198,9 @@ class HotStore:
 
     def _maps(self) -> tuple[AgingMap[Any, Any], ...]:
         return (
-            self.statuses, self.gone, self.changed, self.accounts, self.counts, self.marks,
-            self.viewers, self.tags, self.authors, self.reblogs, self.selections,
+            self.statuses, self.gone, self.changed, self.accounts, self.account_drops,
+            self.counts, self.counted, self.marks, self.viewers, self.tags, self.authors,
+            self.reblogs, self.selections,
         )  # fmt: skip
 
     def clear(self) -> None:
@@ -187,6 +212,7 @@ class HotStore:
         self.prefixes.clear()
         self.public = None
         self.pulled = None
+        self.began = self._wall()  # entries until now are lost: nothing before is known
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -202,50 +228,58 @@ class HotStore:
 
     # -- applying changes --------------------------------------------------------------------
 
-    def apply(self, entries: Sequence[Entry]) -> None:
+    def apply(self, entries: Sequence[Entry], mark: str | None = None) -> None:
+        """Apply one change's entries; ``mark`` is the change's id in the log (None: not
+        known, as when it could not be written there)."""
+        self._prior = {}
         for entry in entries:
             handler = _HANDLERS.get(entry[0])
             if handler is not None:  # an entry a newer release wrote: nothing to drop here
-                handler(self, entry)
+                handler(self, entry, mark)
 
     def _drop(self, kind: int, lru: AgingMap[Any, Any], key: Any) -> None:
         self.epochs[kind] += 1
         lru.pop(key)
 
-    def _status(self, entry: Entry) -> None:
+    def _status(self, entry: Entry, mark: str | None) -> None:
         self.changed.put(entry[1], True)
         self._drop(STATUSES, self.statuses, entry[1])
 
-    def _account(self, entry: Entry) -> None:
+    def _account(self, entry: Entry, mark: str | None) -> None:
         self._drop(ACCOUNTS, self.accounts, entry[1])
+        self._prior.setdefault(entry[1], self.account_drops.get(entry[1]))
+        if mark is None:
+            self.account_drops.pop(entry[1])
+        else:
+            self.account_drops.put(entry[1], mark)
 
-    def _counts(self, entry: Entry) -> None:
+    def _counts(self, entry: Entry, mark: str | None) -> None:
+        self.counted.put(entry[1], True)
         self._drop(COUNTS, self.counts, entry[1])
 
-    def _marks(self, entry: Entry) -> None:
+    def _marks(self, entry: Entry, mark: str | None) -> None:
         self._drop(MARKS, self.marks, entry[1])
 
-    def _relations(self, entry: Entry) -> None:
+    def _relations(self, entry: Entry, mark: str | None) -> None:
         self._drop(RELATIONS, self.viewers, entry[1])
 
-    def _pulled(self, entry: Entry) -> None:
+    def _pulled(self, entry: Entry, mark: str | None) -> None:
         self.epochs[PULLED] += 1
         self.pulled = None
 
-    def _retagged(self, entry: Entry) -> None:
+    def _retagged(self, entry: Entry, mark: str | None) -> None:
         """An edit may change a status's tags: every hashtag list is filled again."""
         self.epochs[LISTS] += 1
         self.tags.clear()
 
-    def _posted(self, entry: Entry) -> None:
+    def _posted(self, entry: Entry, mark: str | None) -> None:
         facts = Facts.of_entry(entry)
         self.epochs[LISTS] += 1
         if self.changed.get(facts.id) or self.gone.get(facts.id):
             self._forget_lists_of(facts)  # its later change came first: fill them again
             return
-        if len(entry) > FACTS_ENTRY and self.statuses.get(facts.id) is None:
-            # The writer rendered it: no process has to read a new status back.
-            self.statuses.put(facts.id, record_from_entry(entry[-1]))
+        if len(entry) > RECORD_AT and entry[RECORD_AT] is not None:
+            self._rendered(facts, entry)
         size = self.list_size
         if facts.public_original and self.public is not None:
             self.public.add(facts.id, size)
@@ -263,6 +297,38 @@ class HotStore:
             if reblogs is not None and (facts.id, facts.account_id) not in reblogs:
                 bisect.insort(reblogs, (facts.id, facts.account_id))
 
+    def _rendered(self, facts: Facts, entry: Entry) -> None:
+        """What the writer of a post rendered after its commit, stored where it is still
+        what the database holds."""
+        if self.statuses.get(facts.id) is None:
+            self.statuses.put(facts.id, record_from_entry(entry[RECORD_AT]))
+        # The account: changes are applied in the log's order everywhere, and a change
+        # committed after the rendering is published after it began. So if the last drop of
+        # the account applied here before this change (the post drops it too) is the last
+        # one the writer had applied before rendering, nothing dropped here was missed by
+        # the rendering. "Neither applied any" says as much only of a process that has
+        # followed the changes since before the rendering.
+        if len(entry) > RENDERED_AT:
+            author = facts.account_id
+            before = self._prior.get(author, self.account_drops.get(author))
+            if before == entry[AFTER_AT] and (
+                before is not None or self._followed_since(entry[RENDERED_AT])
+            ):
+                self.accounts.put(author, entry[ACCOUNT_AT].encode())
+        # Zero counters: any change of them follows the status's creation.
+        if (
+            facts.reblog_of_id is None
+            and self.counted.get(facts.id) is None
+            and self.counts.get(facts.id) is None
+            and self._followed_since(time_of(facts.id).timestamp())
+        ):
+            self.counts.put(facts.id, (0, 0, 0))
+
+    def _followed_since(self, moment: float) -> bool:
+        """Whether every change published after ``moment`` (a writer's clock) was applied
+        here, with a margin for clocks of different hosts."""
+        return moment - FOLLOWED_MARGIN_S > self.began
+
     def _forget_lists_of(self, facts: Facts) -> None:
         self.public = None
         self.authors.pop(facts.account_id)
@@ -271,7 +337,7 @@ class HotStore:
             self.epochs[REBLOGS] += 1
             self.reblogs.pop(facts.reblog_of_id)
 
-    def _deleted(self, entry: Entry) -> None:
+    def _deleted(self, entry: Entry, mark: str | None) -> None:
         facts = Facts.of_entry(entry)
         self.epochs[LISTS] += 1
         self.changed.put(facts.id, True)
@@ -291,7 +357,7 @@ class HotStore:
                 reblogs.remove((facts.id, facts.account_id))
 
 
-_HANDLERS: dict[str, Callable[[HotStore, Entry], None]] = {
+_HANDLERS: dict[str, Callable[[HotStore, Entry, str | None], None]] = {
     "status": HotStore._status,
     "account": HotStore._account,
     "counts": HotStore._counts,

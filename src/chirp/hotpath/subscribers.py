@@ -9,7 +9,10 @@ again, so a process that reads after the entry sees the new count.
 
 from __future__ import annotations
 
+import time
 from typing import Any
+
+import orjson
 
 from chirp.hotpath.platform import Hot, HotPlatform
 from chirp.hotpath.records import record_entry, record_of
@@ -33,13 +36,25 @@ async def _counted(hot: Hot, status_id: int, field: str, delta: int) -> Entry:
     return ["counts", status_id]
 
 
-async def _rendered(rt: HotPlatform, status_id: int) -> list[Any]:
-    """The status's record as its entry carries it (none if it is gone already): rendered
-    once here, so no process reads a brand-new status back on its first page."""
+async def _rendered(rt: HotPlatform, status_id: int, author_id: int) -> list[Any]:
+    """What a "posted" entry carries after its facts (none if the status is gone already):
+    the record and its author's account, rendered here once, so that no process reads a
+    brand-new status, or the account its post just changed, back from the database.
+
+    The account goes with the mark of the last drop of it this process had applied before
+    reading it, and the time: a process stores it only if, before the post's own drop
+    (which goes out in the same change), that was its last drop of the account too
+    (``HotStore._rendered``)."""
+    after = rt.hot.store.account_drops.get(author_id)
+    rendered = time.time()
     async with rt.uow() as uow:
         row = await StatusRepository(uow).get(status_id)
         entities = await StatusViews.neutral(rt, uow).render([row]) if row else []
-    return [record_entry(record_of(entities[0]))] if entities else []
+    if not entities:
+        return []
+    entity = entities[0]
+    account = orjson.dumps(entity["account"]).decode()
+    return [record_entry(record_of(entity)), account, after, rendered]
 
 
 async def status_posted(rt: HotPlatform, event: StatusPosted) -> None:
@@ -54,7 +69,7 @@ async def status_posted(rt: HotPlatform, event: StatusPosted) -> None:
         event.tags,
         event.has_media,
     )
-    entries = [facts.entry("posted") + await _rendered(rt, event.status_id)]
+    entries = [facts.entry("posted") + await _rendered(rt, event.status_id, event.author_id)]
     if event.in_reply_to_id is not None:
         entries.append(await _counted(hot, event.in_reply_to_id, "p", 1))
     await hot.changes.publish(entries)
@@ -67,7 +82,7 @@ async def status_reblogged(rt: HotPlatform, event: StatusReblogged) -> None:
     )
     await hot.changes.publish(
         [
-            facts.entry("posted") + await _rendered(rt, event.reblog_id),
+            facts.entry("posted") + await _rendered(rt, event.reblog_id, event.account_id),
             await _counted(hot, event.status_id, "r", 1),
             ["marks", event.account_id],
         ]

@@ -1,0 +1,138 @@
+"""What a post's change entry may store in the hot store besides its facts: the writer's
+rendering of the status, of its author's account and its zero counters, each only where no
+change the rendering missed has been applied (chirp.hotpath.store.HotStore._rendered)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from chirp.core.ids import lowest_id_at
+from chirp.hotpath.changes import LocalChanges
+from chirp.hotpath.records import StatusRecord, record_entry
+from chirp.hotpath.store import Entry, Facts, HotStore
+
+AUTHOR = 7
+NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+ACCOUNT = '{"id":"7","statuses_count":3}'
+
+
+def _store(began: datetime) -> HotStore:
+    store = HotStore(
+        statuses=100, viewers=100, lists=100, list_size=10, ttl=600, wall=began.timestamp
+    )
+    return store
+
+
+def _posted(status_id: int, after: str | None, rendered: datetime = NOW) -> Entry:
+    facts = Facts(status_id, AUTHOR, None, None, None, "public", (), False)
+    record = StatusRecord(
+        status_id, AUTHOR, None, None, None, None, "public", (), (), False,
+        b"{", b",", b",", b"",
+    )  # fmt: skip
+    return [*facts.entry("posted"), record_entry(record), ACCOUNT, after, rendered.timestamp()]
+
+
+def _post(status_id: int, after: str | None, rendered: datetime = NOW) -> list[Entry]:
+    """A post's change: its drop of the author's account, then its entry."""
+    return [["account", AUTHOR], _posted(status_id, after, rendered)]
+
+
+def test_the_shipped_account_is_stored_after_the_drop_its_writer_had_seen() -> None:
+    store = _store(NOW - timedelta(hours=1))
+    status_id = lowest_id_at(NOW)
+    store.apply([["account", AUTHOR]], "5-0")  # an earlier change of the account
+    store.apply(_post(status_id, "5-0"), "6-0")
+    assert store.accounts.get(AUTHOR) == ACCOUNT.encode()
+    assert store.statuses.get(status_id) is not None
+    assert store.account_drops.get(AUTHOR) == "6-0"  # the post's own drop
+
+
+def test_an_account_never_dropped_is_stored_where_changes_were_followed_since() -> None:
+    store = _store(NOW - timedelta(hours=1))
+    store.apply(_post(lowest_id_at(NOW), None), "6-0")
+    assert store.accounts.get(AUTHOR) == ACCOUNT.encode()
+
+
+def test_a_drop_the_writer_had_not_seen_keeps_the_shipped_account_out() -> None:
+    store = _store(NOW - timedelta(hours=1))
+    store.apply([["account", AUTHOR]], "5-0")
+    store.apply([["account", AUTHOR]], "5-1")  # a follow committed after the rendering
+    store.apply(_post(lowest_id_at(NOW), "5-0"), "6-0")
+    assert store.accounts.get(AUTHOR) is None
+
+
+def test_a_process_that_began_after_the_rendering_does_not_place_it() -> None:
+    # It saw no drop of the account, but a change the rendering missed may have come
+    # before it began.
+    store = _store(NOW)
+    store.apply(_post(lowest_id_at(NOW), None, rendered=NOW - timedelta(seconds=1)), "6-0")
+    assert store.accounts.get(AUTHOR) is None
+
+
+def test_a_writer_that_saw_a_drop_this_process_did_not_keeps_it_out() -> None:
+    store = _store(NOW - timedelta(hours=1))
+    store.apply(_post(lowest_id_at(NOW), "5-0"), "6-0")
+    assert store.accounts.get(AUTHOR) is None
+
+
+def test_a_drop_that_could_not_be_logged_forgets_the_last_mark() -> None:
+    store = _store(NOW - timedelta(hours=1))
+    store.apply([["account", AUTHOR]], "5-0")
+    store.apply([["account", AUTHOR]], None)
+    store.apply(_post(lowest_id_at(NOW), "5-0"), "6-0")
+    assert store.accounts.get(AUTHOR) is None
+
+
+def test_a_new_status_starts_at_zero_counts_where_every_change_was_seen() -> None:
+    store = _store(NOW - timedelta(hours=1))
+    status_id = lowest_id_at(NOW)
+    store.apply(_post(status_id, None), "6-0")
+    assert store.counts.get(status_id) == (0, 0, 0)
+
+
+def test_counts_changed_before_the_post_entry_arrived_are_not_zeroed() -> None:
+    store = _store(NOW - timedelta(hours=1))
+    status_id = lowest_id_at(NOW)
+    store.apply([["counts", status_id]], "5-0")  # favourited before its post was published
+    store.apply(_post(status_id, None), "6-0")
+    assert store.counts.get(status_id) is None
+
+
+def test_a_process_that_began_after_the_status_was_made_does_not_trust_zeros() -> None:
+    store = _store(NOW)  # it may have missed a favourite published before it began
+    status_id = lowest_id_at(NOW - timedelta(seconds=1))
+    store.apply(_post(status_id, None), "6-0")
+    assert store.counts.get(status_id) is None
+
+
+def test_clearing_the_store_forgets_what_shipped_copies_are_checked_against() -> None:
+    store = _store(NOW - timedelta(hours=1))
+    store.apply([["account", AUTHOR]], "5-0")
+    store.clear()
+    assert store.account_drops.get(AUTHOR) is None
+    store.apply(_post(lowest_id_at(NOW), "5-0"), "6-0")
+    assert store.accounts.get(AUTHOR) is None
+
+
+async def test_a_unit_of_works_entries_are_applied_together_once_it_ends() -> None:
+    store = _store(NOW - timedelta(hours=1))
+    changes = LocalChanges(store)
+    async with changes.gathering():
+        await changes.publish([["account", AUTHOR]])
+        assert store.account_drops.get(AUTHOR) is None  # not yet: the change is not whole
+        await changes.publish([_posted(lowest_id_at(NOW), None)])
+    assert store.accounts.get(AUTHOR) == ACCOUNT.encode()
+    first = store.account_drops.get(AUTHOR)
+    await changes.publish([["account", AUTHOR]])  # outside: at once
+    second = store.account_drops.get(AUTHOR)
+    assert first is not None and second is not None and first != second
+    assert store.accounts.get(AUTHOR) is None
+
+
+async def test_a_task_started_while_gathering_publishes_its_own_changes() -> None:
+    store = _store(NOW - timedelta(hours=1))
+    changes = LocalChanges(store)
+    async with changes.gathering():
+        await asyncio.create_task(changes.publish([["account", AUTHOR]]))
+        assert store.account_drops.get(AUTHOR) is not None
