@@ -93,14 +93,9 @@ class Runtime:
         settings = self.settings
         ttl = settings.feed_inactive_days * 86_400
         if self.redis is None and settings.redis_url:
-            from redis.asyncio import BlockingConnectionPool, Redis
+            from chirp.core.redis_client import connect
 
-            # Blocking: past the pool size a call waits for a connection (up to 5 s) instead
-            # of failing, so a burst of fan-out or reads queues rather than errors.
-            pool = BlockingConnectionPool.from_url(
-                settings.redis_url, max_connections=settings.redis_pool_size, timeout=5
-            )
-            self.redis = Redis.from_pool(pool)  # owns the pool: closing it closes the pool
+            self.redis = connect(settings.redis_url, settings.redis_pool_size)
         self.entities = build_entity_cache(settings, self.redis)
         if self.redis is not None:
             self.feeds = RedisFeeds(self.redis, settings.redis_prefix, settings.feed_size, ttl)

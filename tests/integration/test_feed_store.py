@@ -94,3 +94,18 @@ async def test_a_build_that_fills_the_cap_sets_its_oldest_entry_as_the_floor(
     assert found.ids == ids(7)
     assert found.floor == ids(7)[0]
     assert (await store.read(key, Page(limit=10, max_id=ids(7)[0]))).ids == []
+
+
+async def test_a_feed_write_reloads_the_scripts_redis_lost(rt: Runtime, store: FeedStore) -> None:
+    """Scripts are called by hash: after a Redis restart (here SCRIPT FLUSH) the first write
+    loads them again instead of failing, and absent feeds are still skipped."""
+    if not isinstance(store, RedisFeeds):
+        pytest.skip("in-memory feeds run no scripts (the embedded default)")
+    key = await built(rt, store, ids(1))
+    absent = rt.feed_reader.prefix + KEY + "-absent"
+    assert rt.redis is not None
+    await rt.redis.script_flush()
+    await store.add([key, absent], ids(2)[0])
+    await store.remove([key], ids(1))
+    assert (await store.read(key, Page(limit=10))).ids == ids(2)
+    assert not await rt.redis.exists(absent)

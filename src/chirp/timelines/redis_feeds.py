@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
+from redis.exceptions import NoScriptError
 
 from chirp.core.ids import SHARD_BITS
 from chirp.core.pagination import Page
@@ -44,14 +46,16 @@ local function raise_floor(key, at)
   end
   redis.call('ZADD', key, 0, '>' .. string.format('%d', at))
 end
-local function trim(key, size)
-  local markers = redis.call('ZCOUNT', key, 0, 0)
+local function trim_above(key, size, markers)
   local excess = redis.call('ZCARD', key) - markers - size
   if excess > 0 then
     redis.call('ZREMRANGEBYRANK', key, markers, markers + excess - 1)
     local lowest = redis.call('ZRANGE', key, markers, markers, 'WITHSCORES')
     raise_floor(key, tonumber(lowest[2]))
   end
+end
+local function trim(key, size)
+  trim_above(key, size, redis.call('ZCOUNT', key, 0, 0))
 end
 """
 
@@ -61,13 +65,19 @@ end
 _ADD = (
     _LIB
     + """
-local added = 0
+local added, at, size = 0, tonumber(ARGV[2]), tonumber(ARGV[3])
 for _, key in ipairs(KEYS) do
-  if redis.call('EXISTS', key) == 1 then
-    local floor = floor_marker(key)
-    if not (floor and tonumber(ARGV[2]) < tonumber(string.sub(floor, 2))) then
+  -- One read for whether the feed exists (every feed holds a marker: ready or building),
+  -- where its floor is and how many markers precede its ids.
+  local markers = redis.call('ZRANGEBYSCORE', key, 0, 0)
+  if #markers > 0 then
+    local below = false
+    for _, m in ipairs(markers) do
+      if string.sub(m, 1, 1) == '>' and at < tonumber(string.sub(m, 2)) then below = true end
+    end
+    if not below then
       redis.call('ZADD', key, ARGV[2], ARGV[1])
-      trim(key, tonumber(ARGV[3]))
+      trim_above(key, size, #markers)
       added = added + 1
     end
   end
@@ -189,18 +199,39 @@ class RedisFeeds:
         return FeedRead(self, key, page)
 
     async def add(self, keys: Sequence[str], status_id: int) -> None:
-        """One script call per ``SCRIPT_FEEDS`` feeds, one after another: Redis runs a
-        script alone, and readers (every hot request's sync) wait behind a long one, so a
-        fan-out to thousands leaves them gaps. The feeds span many hash slots, which one node
-        serves; a Redis Cluster would need one call per slot."""
-        args = [status_id, score(status_id), self.size]
-        for start in range(0, len(keys), SCRIPT_FEEDS):
-            await self._add(keys=list(keys[start : start + SCRIPT_FEEDS]), args=args)
+        """One script call per ``SCRIPT_FEEDS`` feeds, all sent in one round trip: Redis
+        runs a script alone, and readers (every hot request's sync) wait behind a long one,
+        so short scripts leave them gaps, while the pipeline saves a round trip per call. The
+        feeds span many hash slots, which one node serves; a Redis Cluster would need one
+        call per slot."""
+        await self._each(self._add, keys, [status_id, score(status_id), self.size])
 
     async def remove(self, keys: Sequence[str], status_ids: Sequence[int]) -> None:
         members = [str(i) for i in status_ids]
-        for start in range(0, len(keys) if members else 0, SCRIPT_FEEDS):
-            await self._remove(keys=list(keys[start : start + SCRIPT_FEEDS]), args=members)
+        if members:
+            await self._each(self._remove, keys, members)
+
+    async def _each(self, script: AsyncScript, keys: Sequence[str], args: list[Any]) -> None:
+        """``script`` over ``keys`` a chunk at a time, in one pipeline, by its hash: a script
+        object in a pipeline first asks Redis whether it holds the script, a round trip per
+        call. It is loaded only when Redis lost it (a restart, SCRIPT FLUSH)."""
+        chunks = [list(keys[n : n + SCRIPT_FEEDS]) for n in range(0, len(keys), SCRIPT_FEEDS)]
+        results = await self._send(script, chunks, args)
+        lost = [c for c, r in zip(chunks, results, strict=True) if isinstance(r, NoScriptError)]
+        if lost:
+            await self.redis.script_load(script.script)
+            results = await self._send(script, lost, args)
+        for result in results:
+            if isinstance(result, Exception):
+                raise result
+
+    async def _send(
+        self, script: AsyncScript, chunks: list[list[str]], args: list[Any]
+    ) -> list[Any]:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for chunk in chunks:
+                pipe.evalsha(script.sha, len(chunk), *chunk, *args)
+            return list(await pipe.execute(raise_on_error=False))
 
     async def begin_rebuild(self, key: str, lease_seconds: float) -> str | None:
         now_ms = int(time.time() * 1000)

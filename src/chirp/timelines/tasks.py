@@ -10,8 +10,10 @@ a feed only makes the next read rebuild it.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 
@@ -26,6 +28,8 @@ from chirp.timelines.platform import TimelinesPlatform
 
 log = structlog.get_logger(__name__)
 FEED_STRATEGIES = ("push", "hybrid")
+T = TypeVar("T")
+IN_FLIGHT = 2  # batches delivered at once by a fan-out (see overlapped)
 
 
 def _every_feed(rt: TimelinesPlatform, account_ids: list[int]) -> list[str]:
@@ -48,6 +52,53 @@ async def follower_batches(rt: TimelinesPlatform, author_id: int) -> AsyncIterat
             if len(rows) < size:
                 break
             after = rows[-1][0]
+
+
+async def read_ahead(batches: AsyncIterator[T]) -> AsyncIterator[T]:
+    """``batches``, with the next one read while the caller works on the current one."""
+    upcoming = asyncio.ensure_future(anext(batches))
+    try:
+        while True:
+            try:
+                batch = await upcoming
+            except StopAsyncIteration:
+                return
+            upcoming = asyncio.ensure_future(anext(batches))
+            yield batch
+    finally:
+        if not upcoming.done():
+            upcoming.cancel()
+            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                await upcoming
+
+
+async def overlapped(
+    batches: AsyncIterator[list[int]], deliver: Callable[[list[int]], Awaitable[None]]
+) -> AsyncIterator[list[int]]:
+    """``deliver`` each batch, yielding it once delivered. The work overlaps: the next batch
+    is read (``read_ahead``) while two are delivered, so the database, this process and Redis
+    each work while another waits, and a big fan-out is bound by the slowest of them rather
+    than by their sum."""
+    running: dict[asyncio.Future[None], list[int]] = {}
+    try:
+        async for batch in read_ahead(batches):
+            if len(running) >= IN_FLIGHT:
+                yield await _first_done(running)
+            running[asyncio.ensure_future(deliver(batch))] = batch
+        while running:
+            yield await _first_done(running)
+    finally:
+        for future in running:
+            future.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+
+
+async def _first_done(running: dict[asyncio.Future[None], list[int]]) -> list[int]:
+    done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+    future = next(iter(done))
+    batch = running.pop(future)
+    future.result()  # its error, if any, is the fan-out's
+    return batch
 
 
 async def _stream_to_online_followers(
@@ -112,11 +163,16 @@ async def status_created(rt: TimelinesPlatform, payload: dict[str, Any]) -> None
     # who are online still see the post arrive on their stream.
     push = feeds and await _pushes_to_followers(rt, author_id)
     if push or not await _stream_to_online_followers(rt, author_id, stream):
-        async for batch in follower_batches(rt, author_id):
+
+        async def deliver(batch: list[int]) -> None:
+            # Streamed once its feeds hold the status: a client told of it finds it on its
+            # next read.
             if push:
                 await rt.feeds.add(reader.keys(name, batch), status_id)
-                inserted += len(batch)
             await stream(batch)
+
+        async for batch in overlapped(follower_batches(rt, author_id), deliver):
+            inserted += len(batch) if push else 0
     rt.metrics.fanout_inserts.inc(inserted)
     lag = (rt.clock.now() - time_of(status_id)).total_seconds()
     rt.metrics.fanout_lag.observe(max(0.0, lag))
