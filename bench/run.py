@@ -41,7 +41,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--duration", type=float, default=10.0, help="seconds per scenario")
     p.add_argument("--warmup", type=float, default=3.0, help="seconds of warm-up per scenario")
     p.add_argument("--concurrency", default="16,64", help="comma-separated connection counts")
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="server processes (default: one on SQLite, as the embedded default runs; "
+        "one per core on PostgreSQL)",
+    )
     p.add_argument("--threads", type=int, default=2, help="wrk threads")
     p.add_argument("--server", default="uvicorn", choices=SERVERS, help="HTTP server")
     p.add_argument(
@@ -67,6 +72,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--server-pid", type=int, help="a peer server's pid, for its CPU and memory")
     p.add_argument("--out", type=Path, default=deploy.VAR / "runs")
     args = p.parse_args(argv)
+    if args.workers is None:
+        args.workers = 1 if args.backend == "sqlite" else os.cpu_count() or 2
     if bool(args.base_url) != bool(args.tokens):
         p.error("--base-url and --tokens go together")
     unknown = set(args.scenarios.split(",")) - set(BY_NAME)
