@@ -129,13 +129,20 @@ def create_app(
     for router in routers:
         app.include_router(router)
     # The hot routes answer ahead of the routes and their request slots, taking a slot only
-    # to read the database; the request's log line times the wait for a slot too.
+    # to read the database; the request's log line times the wait for a slot too. Their
+    # slots are their own, a quarter of the whole: a route holds its slot for the whole
+    # request (a post also while its fan-out runs, up to CHIRP_JOB_INLINE_WAIT), and under a
+    # steady write load readers that missed (a token seen again after its cache entry ran
+    # out, a status just edited) queued behind those for seconds where their read takes
+    # milliseconds. Together they still admit half the pool's connections' worth.
     pool = settings.db_pool_size + settings.db_max_overflow
-    slots = asyncio.Semaphore(max(1, pool // 2))
+    admitted = max(2, pool // 2)
+    hot_slots = asyncio.Semaphore(max(1, admitted // 4))
+    slots = asyncio.Semaphore(admitted - max(1, admitted // 4))
     app.add_middleware(ConcurrencyLimitMiddleware, slots=slots)
     outer: ASGIApp = app
     if hot:
-        rt.hot.slots = slots
+        rt.hot.slots = hot_slots
         outer = HotFront(app, rt)
     access = access_logger(settings)
     return Chirp(app, RequestMiddleware(outer, rt.metrics, settings.slow_ms, access))

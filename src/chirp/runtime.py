@@ -126,7 +126,9 @@ class Runtime:
             ids=IdGenerator(lease_node_id(settings)),
             passwords=Passwords(settings.password_profile),
             hub=build_hub(settings),
-            tokens=TokenCache(redis_url=settings.redis_url),
+            tokens=TokenCache(
+                redis_url=settings.redis_url, only_process=settings.process_local_state
+            ),
         )
         runtime.metrics.registry.register(PoolCollector(runtime.shards))
         return runtime

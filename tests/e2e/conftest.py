@@ -15,7 +15,10 @@ import pytest
 from tests.conftest import free_port
 
 
-@pytest.fixture(scope="session")
+# For these tests only: the server shares the run's databases, and its job runner claims
+# whatever the outbox holds, so left running it would take later tests' events (and stream
+# them through its own hub) before their own process could.
+@pytest.fixture(scope="package")
 def server(e2e_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"

@@ -41,7 +41,7 @@ def counting(rt: Runtime) -> Iterator[list[str]]:
     def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         statements.append(statement)
 
-    engines = [p.engine.sync_engine for p in rt.shards.physical]
+    engines = [e.sync_engine for p in rt.shards.physical for e in p.engines]
     for engine in engines:
         event.listen(engine, "before_cursor_execute", count)
     try:

@@ -1,6 +1,7 @@
 """What a post's change entry may store in the hot store besides its facts: the writer's
 rendering of the status, of its author's account and its zero counters, each only where no
-change the rendering missed has been applied (chirp.hotpath.store.HotStore._rendered)."""
+change the rendering missed has been applied (chirp.hotpath.store.HotStore._rendered); and
+what a fill under way may store after changes were applied meanwhile (its guard)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,15 @@ from datetime import UTC, datetime, timedelta
 from chirp.core.ids import lowest_id_at
 from chirp.hotpath.changes import LocalChanges
 from chirp.hotpath.records import StatusRecord, record_entry
-from chirp.hotpath.store import Entry, Facts, HotStore
+from chirp.hotpath.store import (
+    ACCOUNTS,
+    COUNTS,
+    DROPS_KEPT,
+    LISTS,
+    Entry,
+    Facts,
+    HotStore,
+)
 
 AUTHOR = 7
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
@@ -136,3 +145,44 @@ async def test_a_task_started_while_gathering_publishes_its_own_changes() -> Non
     async with changes.gathering():
         await asyncio.create_task(changes.publish([["account", AUTHOR]]))
         assert store.account_drops.get(AUTHOR) is not None
+
+
+# -- guards: what a fill under way may store ---------------------------------------------------
+
+
+def test_a_fill_keeps_every_key_but_those_dropped_while_it_read() -> None:
+    store = _store(NOW - timedelta(hours=1))
+    guard = store.guard(ACCOUNTS)
+    store.apply([["account", AUTHOR]], "5-0")  # committed while the fill read
+    assert not guard.kept(AUTHOR)  # what it read of the author may be older
+    assert guard.kept(AUTHOR + 1)  # the others it read are what the database holds
+    assert not guard.still  # something of the kind changed
+    assert store.guard(ACCOUNTS).kept(AUTHOR)  # a fill that begins after the drop is fine
+
+
+def test_a_post_refuses_only_the_list_fills_it_joins() -> None:
+    store = _store(NOW - timedelta(hours=1))
+    guard = store.guard(LISTS)
+    facts = Facts(lowest_id_at(NOW), AUTHOR, None, None, None, "public", ("cats",), False)
+    store.apply([facts.entry("posted")], "5-0")
+    refused = [("public",), ("tag", "cats"), ("author", AUTHOR)]
+    assert not any(guard.kept(key) for key in refused)
+    assert guard.kept(("tag", "dogs")) and guard.kept(("author", AUTHOR + 1))
+
+
+def test_a_change_of_a_whole_kind_refuses_every_fill_under_way() -> None:
+    store = _store(NOW - timedelta(hours=1))
+    lists, accounts = store.guard(LISTS), store.guard(ACCOUNTS)
+    store.apply([["retagged", 1]], "5-0")  # every hashtag list is filled again
+    assert not lists.kept(("tag", "dogs")) and not lists.kept(("public",))
+    store.clear()
+    assert not accounts.kept(AUTHOR + 1)
+
+
+def test_past_the_keys_it_can_remember_every_fill_under_way_is_refused() -> None:
+    store = _store(NOW - timedelta(hours=1))
+    guard = store.guard(COUNTS)
+    for status_id in range(1, DROPS_KEPT + 2):
+        store.apply([["counts", status_id]], None)
+    assert not guard.kept(DROPS_KEPT + 10)  # never dropped, but no longer known
+    assert store.guard(COUNTS).kept(1)

@@ -60,6 +60,8 @@ def test_drop_forgets_one_token_or_all() -> None:
 def test_entries_live_longer_only_where_revocations_are_broadcast() -> None:
     assert TokenCache().ttl == TTL_ALONE
     assert TokenCache(redis_url=REDIS_URL).ttl == TTL_SHARED > TTL_ALONE
+    # The only process: a revocation reaches every cache there is at once.
+    assert TokenCache(only_process=True).ttl == TTL_SHARED
 
 
 async def test_a_revocation_in_one_process_reaches_the_others_through_redis() -> None:

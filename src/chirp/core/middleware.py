@@ -125,8 +125,8 @@ class ConcurrencyLimitMiddleware:
     def __init__(
         self, app: ASGIApp, limit: int = 1, slots: asyncio.Semaphore | None = None
     ) -> None:
-        """``slots``: a semaphore shared with others that take the same slots (the hot read
-        path, when it must read the database); else one of ``limit`` slots of its own."""
+        """``slots``: a semaphore sized by the caller (the app splits the pool's worth of
+        requests between these routes and the hot read path); else ``limit`` slots."""
         self.app = app
         self.slots = slots if slots is not None else asyncio.Semaphore(max(1, limit))
 

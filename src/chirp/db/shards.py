@@ -47,11 +47,25 @@ class PhysicalShard:
     sessions: async_sessionmaker[AsyncSession]  # for reads (autocommit on PostgreSQL)
     # Sessions that will write. On SQLite their transactions start with BEGIN IMMEDIATE, so a
     # writer waits for the lock up front instead of failing when it upgrades a read (SQLite
-    # cannot wait there without deadlocking); elsewhere they are the same as ``sessions``.
+    # cannot wait there without deadlocking), and they come from a pool of one connection of
+    # their own (``writer_engine``): SQLite has one writer at a time, so this process's
+    # writers queue for that connection without holding a reader's, and the next one starts
+    # the moment the last commits. Sharing the readers' pool, writers waiting in SQLite's busy
+    # handler held up to the whole pool and slept up to 100 ms past each commit: under read
+    # load, writes took seconds and reads that needed the database waited behind them.
+    # Elsewhere they are the same engine and pool as ``sessions``.
     writer_sessions: async_sessionmaker[AsyncSession]
+    writer_engine: AsyncEngine
 
     def holds(self, logical: int) -> bool:
         return self.first <= logical <= self.last
+
+    @property
+    def engines(self) -> tuple[AsyncEngine, ...]:
+        """Every engine it reads and writes through (one, except on SQLite)."""
+        if self.writer_engine is self.engine:
+            return (self.engine,)
+        return (self.engine, self.writer_engine)
 
 
 class ShardMap:
@@ -76,11 +90,15 @@ class ShardMap:
             if engine.name == "postgresql":
                 reader = reader.execution_options(isolation_level="AUTOCOMMIT")
             sessions = async_sessionmaker(reader, expire_on_commit=False, autoflush=False)
-            writer = (
-                engine.execution_options(chirp_write=True) if engine.name == "sqlite" else engine
-            )
+            writer_engine = engine
+            writer = engine
+            if engine.name == "sqlite":
+                writer_engine = _make_engine(url, settings, pool_size=1)
+                writer = writer_engine.execution_options(chirp_write=True)
             writers = async_sessionmaker(writer, expire_on_commit=False, autoflush=False)
-            shards.append(PhysicalShard(index, first, last, engine, sessions, writers))
+            shards.append(
+                PhysicalShard(index, first, last, engine, sessions, writers, writer_engine)
+            )
         return cls(shards)
 
     def for_logical(self, logical: int) -> PhysicalShard:
@@ -115,15 +133,17 @@ class ShardMap:
         return {p.index: r for p, r in zip(self.physical, results, strict=True)}
 
     async def dispose(self) -> None:
-        await asyncio.gather(*(p.engine.dispose() for p in self.physical))
+        await asyncio.gather(*(e.dispose() for p in self.physical for e in p.engines))
 
 
-def _make_engine(url: str, settings: Settings) -> AsyncEngine:
+def _make_engine(url: str, settings: Settings, *, pool_size: int | None = None) -> AsyncEngine:
     kwargs: dict[str, Any] = {
         "echo": settings.db_echo,
-        "pool_pre_ping": True,
-        "pool_size": settings.db_pool_size,
-        "max_overflow": settings.db_max_overflow,
+        # A file needs no liveness check; on SQLite the ping would be one more hop to the
+        # connection's thread per unit of work.
+        "pool_pre_ping": not url.startswith("sqlite"),
+        "pool_size": pool_size or settings.db_pool_size,
+        "max_overflow": 0 if pool_size else settings.db_max_overflow,
         "pool_timeout": settings.db_pool_timeout,
         "pool_recycle": 1800,
     }

@@ -77,20 +77,18 @@ async def _load_records(rt: HotPlatform, ids: list[int]) -> dict[int, StatusReco
             record = record_of(part)
             built[record.id] = record
             accounts[record.account_id] = orjson.dumps(part["account"])
-    if statuses.still:
-        for status_id in ids:
-            if status_id not in built:  # no row, or a reblog whose original is gone
-                store.gone.put(status_id, True)
-        for status_id, record in built.items():
+    for status_id in ids:
+        if status_id not in built and statuses.kept(status_id):  # no row, or its original gone
+            store.gone.put(status_id, True)
+    for status_id, record in built.items():
+        if statuses.kept(status_id):
             store.statuses.put(status_id, record)
-    if accounts_guard.still:
-        for account_id, account in accounts.items():
+    for account_id, account in accounts.items():
+        if accounts_guard.kept(account_id):
             store.accounts.put(account_id, account)
-    if counts_guard.still:
-        for row in rows.values():
-            if row.reblog_of_id is None:
-                counted = (row.reblogs_count, row.favourites_count, row.replies_count)
-                store.counts.put(row.id, counted)
+    for row in rows.values():
+        if row.reblog_of_id is None and counts_guard.kept(row.id):
+            store.counts.put(row.id, (row.reblogs_count, row.favourites_count, row.replies_count))
     return built
 
 
@@ -116,8 +114,8 @@ async def _load_accounts(rt: HotPlatform, ids: list[int]) -> dict[int, bytes]:
     async with rt.hot.slot(), rt.uow() as uow:
         loaded = await public_entities(uow, rt.entities, rt.settings.public_url, ids)
     encoded = {account_id: orjson.dumps(entity) for account_id, entity in loaded.items()}
-    if guard.still:
-        for account_id, account in encoded.items():
+    for account_id, account in encoded.items():
+        if guard.kept(account_id):
             store.accounts.put(account_id, account)
     return encoded
 
@@ -148,8 +146,8 @@ async def _load_counts(rt: HotPlatform, ids: list[int]) -> dict[int, Counts]:
             read = await StatusRepository(uow).counts_of(unknown)
         await rt.hot.counts.fill(read, versions)
         shared.update(read)
-    if guard.still:
-        for status_id, value in shared.items():
+    for status_id, value in shared.items():
+        if guard.kept(status_id):
             store.counts.put(status_id, value)
     return shared
 
@@ -169,7 +167,7 @@ async def viewer(rt: HotPlatform, viewer_id: int | None) -> Viewer:
         guard = store.guard(RELATIONS)
         async with rt.hot.slot(), rt.uow() as uow:
             loaded = Viewer.of(await Relations.load(uow, viewer_id, now, rt.relations))
-        if guard.still:
+        if guard.kept(viewer_id):
             store.viewers.put(viewer_id, loaded)
         return loaded
 
@@ -192,7 +190,7 @@ async def marks(rt: HotPlatform, viewer_id: int) -> Marks:
             frozenset(found["bookmark"]),
             frozenset(found["pin"]),
         )
-        if guard.still:
+        if guard.kept(viewer_id):
             store.marks.put(viewer_id, loaded)
         return loaded
 
@@ -298,7 +296,7 @@ async def _list(
         guard, size = store.guard(LISTS), store.list_size
         async with rt.hot.slot(), rt.uow() as uow:
             listed = Candidates.of(await newest(StatusRepository(uow), size), size)
-        if guard.still:
+        if guard.kept(key):
             keep(listed)
         return listed
 

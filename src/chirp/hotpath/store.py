@@ -122,17 +122,52 @@ class Loading:
         self.pulled: Flights[str, frozenset[int]] = Flights()
 
 
+DROPS_KEPT = 4096  # keys a kind remembers the last drop of, for the fills under way
+
+
+class _Drops:
+    """When each key of one kind was last dropped (as the kind's epoch), so that a fill
+    stores what it read of every key nothing dropped meanwhile. Under a steady write load a
+    fill slower than the gap between two changes would otherwise never store anything: with
+    five posts a second each dropping its author, every account fill taking over 200 ms was
+    thrown away, and requests queued behind fills of the same accounts again and again.
+    Bounded: past ``DROPS_KEPT`` keys it forgets them and refuses what every fill under way
+    read, as when a whole kind is dropped (``floor``)."""
+
+    __slots__ = ("floor", "last")
+
+    def __init__(self) -> None:
+        self.floor = 0  # fills that began before this epoch store nothing
+        self.last: dict[Hashable, int] = {}
+
+    def note(self, key: Hashable, epoch: int) -> None:
+        if len(self.last) >= DROPS_KEPT:
+            self.everything(epoch)
+        else:
+            self.last[key] = epoch
+
+    def everything(self, epoch: int) -> None:
+        self.last.clear()
+        self.floor = epoch
+
+
 class Guard:
-    """Taken before a fill reads; ``still`` says whether what it read may be stored."""
+    """Taken before a fill reads; says which of what it read may be stored: ``kept(key)``
+    for a key nothing dropped since, ``still`` when nothing of the kind was dropped at all
+    (for what is filled whole: the pulled authors, a status's reblogs)."""
 
-    __slots__ = ("_epochs", "_kind", "_seen")
+    __slots__ = ("_drops", "_epochs", "_kind", "_seen")
 
-    def __init__(self, epochs: list[int], kind: int) -> None:
-        self._epochs, self._kind, self._seen = epochs, kind, epochs[kind]
+    def __init__(self, epochs: list[int], drops: list[_Drops], kind: int) -> None:
+        self._epochs, self._drops, self._kind, self._seen = epochs, drops, kind, epochs[kind]
 
     @property
     def still(self) -> bool:
         return self._epochs[self._kind] == self._seen
+
+    def kept(self, key: Hashable) -> bool:
+        drops = self._drops[self._kind]
+        return self._seen >= drops.floor and drops.last.get(key, self._seen) <= self._seen
 
 
 class HotStore:
@@ -149,6 +184,7 @@ class HotStore:
     ) -> None:
         self.list_size = list_size
         self.epochs = [0] * 8
+        self.drops = [_Drops() for _ in self.epochs]
         self.statuses: AgingMap[int, StatusRecord] = AgingMap(ttl, statuses, clock)
         self.gone: AgingMap[int, bool] = AgingMap(ttl, statuses, clock)  # known deleted
         # Statuses edited or deleted (their change applied here): a "posted" entry that
@@ -187,7 +223,7 @@ class HotStore:
         self._prior: dict[int, str | None] = {}
 
     def guard(self, kind: int) -> Guard:
-        return Guard(self.epochs, kind)
+        return Guard(self.epochs, self.drops, kind)
 
     def sweep(self) -> None:
         """Forget copies older than the TTL (a backstop: changes drop them long before)."""
@@ -206,7 +242,7 @@ class HotStore:
     def clear(self) -> None:
         """Forget everything (the change log could not be followed)."""
         for kind in range(len(self.epochs)):
-            self.epochs[kind] += 1
+            self._bump(kind)
         for held in self._maps():
             held.clear()
         self.prefixes.clear()
@@ -238,8 +274,18 @@ class HotStore:
                 handler(self, entry, mark)
 
     def _drop(self, kind: int, lru: AgingMap[Any, Any], key: Any) -> None:
-        self.epochs[kind] += 1
+        self._dropped(kind, key)
         lru.pop(key)
+
+    def _dropped(self, kind: int, key: Hashable) -> None:
+        """One key of ``kind`` changed: fills under way must not store what they read of it."""
+        self.epochs[kind] += 1
+        self.drops[kind].note(key, self.epochs[kind])
+
+    def _bump(self, kind: int) -> None:
+        """Any key of ``kind`` may have changed: fills under way store none of it."""
+        self.epochs[kind] += 1
+        self.drops[kind].everything(self.epochs[kind])
 
     def _status(self, entry: Entry, mark: str | None) -> None:
         self.changed.put(entry[1], True)
@@ -264,20 +310,28 @@ class HotStore:
         self._drop(RELATIONS, self.viewers, entry[1])
 
     def _pulled(self, entry: Entry, mark: str | None) -> None:
-        self.epochs[PULLED] += 1
+        self._bump(PULLED)
         self.pulled = None
 
     def _retagged(self, entry: Entry, mark: str | None) -> None:
         """An edit may change a status's tags: every hashtag list is filled again."""
-        self.epochs[LISTS] += 1
+        self._bump(LISTS)
         self.tags.clear()
 
     def _posted(self, entry: Entry, mark: str | None) -> None:
         facts = Facts.of_entry(entry)
-        self.epochs[LISTS] += 1
         if self.changed.get(facts.id) or self.gone.get(facts.id):
+            self._bump(LISTS)
             self._forget_lists_of(facts)  # its later change came first: fill them again
             return
+        # The lists it joins below (the keys their fills go by, chirp.hotpath.fills): a fill
+        # of one under way may have read before the post was committed.
+        if facts.public_original:
+            self._dropped(LISTS, ("public",))
+        if facts.visibility == "public":
+            for tag in facts.tags:
+                self._dropped(LISTS, ("tag", tag))
+        self._dropped(LISTS, ("author", facts.account_id))
         if len(entry) > RECORD_AT and entry[RECORD_AT] is not None:
             self._rendered(facts, entry)
         size = self.list_size
@@ -292,7 +346,7 @@ class HotStore:
         if author is not None:
             author.add(facts.id, size)
         if facts.reblog_of_id is not None:
-            self.epochs[REBLOGS] += 1
+            self._bump(REBLOGS)
             reblogs = self.reblogs.get(facts.reblog_of_id)
             if reblogs is not None and (facts.id, facts.account_id) not in reblogs:
                 bisect.insort(reblogs, (facts.id, facts.account_id))
@@ -334,12 +388,12 @@ class HotStore:
         self.authors.pop(facts.account_id)
         self.tags.clear()
         if facts.reblog_of_id is not None:
-            self.epochs[REBLOGS] += 1
+            self._bump(REBLOGS)
             self.reblogs.pop(facts.reblog_of_id)
 
     def _deleted(self, entry: Entry, mark: str | None) -> None:
         facts = Facts.of_entry(entry)
-        self.epochs[LISTS] += 1
+        self._bump(LISTS)
         self.changed.put(facts.id, True)
         self._drop(STATUSES, self.statuses, facts.id)
         self.gone.put(facts.id, True)
@@ -351,7 +405,7 @@ class HotStore:
         if author is not None:
             author.remove(facts.id)
         if facts.reblog_of_id is not None:
-            self.epochs[REBLOGS] += 1
+            self._bump(REBLOGS)
             reblogs = self.reblogs.get(facts.reblog_of_id)
             if reblogs is not None and (facts.id, facts.account_id) in reblogs:
                 reblogs.remove((facts.id, facts.account_id))

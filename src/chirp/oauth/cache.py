@@ -9,7 +9,10 @@ as the database is, so no bearer secret is kept in memory.
 Revocation drops the entry at once in the revoking process and, when Redis is configured, in
 every other process through a pub/sub message (``listen``). Without Redis, other worker
 processes of the same server refuse a revoked token within ``TTL_ALONE`` seconds at the latest,
-so entries live longer (``TTL_SHARED``) only where revocations are broadcast.
+so entries live longer (``TTL_SHARED``) only where every process hears of a revocation: through
+Redis, or because there is no other (the embedded default's one process). Short entries cost
+more than a query now and then: every token a client presented in the same second expires in
+the same second, and under a write load their next requests queue for a database slot.
 """
 
 from __future__ import annotations
@@ -42,8 +45,11 @@ class TokenCache:
         size: int = SIZE,
         clock: Callable[[], float] = time.monotonic,
         redis_url: str | None = None,
+        only_process: bool = False,
     ) -> None:
-        self.ttl = ttl if ttl is not None else (TTL_SHARED if redis_url else TTL_ALONE)
+        """``only_process``: no other process serves this database without Redis."""
+        shared = redis_url or only_process
+        self.ttl = ttl if ttl is not None else (TTL_SHARED if shared else TTL_ALONE)
         self.redis_url = redis_url
         self._entries: TtlLru[str, Bearer] = TtlLru(self.ttl, size, clock)
         self._redis: Any = None

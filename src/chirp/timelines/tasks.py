@@ -128,14 +128,18 @@ async def _pushes_to_followers(rt: TimelinesPlatform, author_id: int) -> bool:
     """Hybrid: authors over the threshold are pulled at read time instead (and stay pulled)."""
     if rt.home.name != "hybrid":
         return True
+    # Read first: nearly every post's author stays as it is, and a write unit of work takes
+    # the write lock (SQLite's one writer) for what is only a read.
+    async with rt.uow() as uow:
+        author = await AccountRepository(uow).get(author_id)
+    if author is None or author.fanout_pulled:
+        return False
+    if author.followers_count <= rt.settings.hybrid_threshold:
+        return True
     async with rt.uow(write=True) as uow:
         author = await AccountRepository(uow).get(author_id)
-        if author is None:
+        if author is None or author.fanout_pulled:  # gone, or pulled meanwhile
             return False
-        if author.fanout_pulled:
-            return False
-        if author.followers_count <= rt.settings.hybrid_threshold:
-            return True
         author.fanout_pulled = True
         await rt.events.emit(uow, AuthorPulled(author_id))
         await uow.commit()
