@@ -145,4 +145,7 @@ def create_app(
         rt.hot.slots = hot_slots
         outer = HotFront(app, rt)
     access = access_logger(settings)
-    return Chirp(app, RequestMiddleware(outer, rt.metrics, settings.slow_ms, access))
+    logged = RequestMiddleware(
+        outer, rt.metrics, settings.slow_ms, access, routine=settings.access_log
+    )
+    return Chirp(app, logged)

@@ -30,11 +30,22 @@ class RequestMiddleware:
     ``access`` (a structlog logger writing JSON straight to the stream, see
     ``chirp.core.logging.access_logger``): this runs on every request of the hot read path."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics, slow_ms: float, access: Any = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        metrics: Metrics,
+        slow_ms: float,
+        access: Any = None,
+        *,
+        routine: bool = True,
+    ) -> None:
+        """``routine``: whether requests that are neither slow nor streams get a line too
+        (``CHIRP_ACCESS_LOG``; a proxy in front may log them already)."""
         self.app = app
         self.metrics = metrics
         self.slow_ms = slow_ms
         self.access = access if access is not None else log
+        self.routine = routine
         # The metrics' children by (method, route template, status): finitely many, and
         # looking one up by its labels costs more than the rest of recording it.
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
@@ -83,7 +94,11 @@ class RequestMiddleware:
                 self.metrics.latency.labels(method, template),
             )
         children[0].inc()
+        if not stream:
+            children[1].observe(elapsed)
         elapsed_ms = round(elapsed * 1000, 2)
+        if not (self.routine or stream or status >= 500 or elapsed_ms >= self.slow_ms):
+            return
         fields = {
             "method": method,
             "path": scope["path"],
@@ -97,8 +112,6 @@ class RequestMiddleware:
             log.warning("slow_request", **fields)
         else:
             self.access.info("request", **fields)
-        if not stream:
-            children[1].observe(elapsed)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
