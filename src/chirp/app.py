@@ -109,6 +109,7 @@ def create_app(
         default_response_class=JSON,
     )
     app.state.runtime = rt
+    app.state.public_url = settings.public_url  # absolute links start here, not at Host
     install_handlers(app)
     # graph and search before accounts: /accounts/relationships and /accounts/search must
     # win over /accounts/{account_id}.

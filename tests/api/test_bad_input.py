@@ -152,3 +152,51 @@ async def test_hostile_bodies_get_a_clear_4xx(
 async def test_unicode_digits_are_not_ids(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/v1/accounts/%C2%B2")
     assert response.status_code == 404
+
+
+def _json(text: str) -> bytes:
+    """A JSON object whose ``\\ud800`` escapes decode to lone surrogates on the server (a
+    client's own encoder would refuse to send them as UTF-8)."""
+    return text.encode()
+
+
+async def test_a_lone_surrogate_is_refused_with_422_wherever_text_is_taken(api: Api) -> None:
+    app = await api.create_app()
+    token = await api.register("alice", app=app)
+    status = (
+        await api.client.post("/api/v1/statuses", data={"status": "x"}, headers=bearer(token))
+    ).json()
+    attempts = [
+        ("POST", "/api/v1/statuses", token, r'{"status": "x\ud800y"}'),
+        ("POST", "/api/v1/statuses", token, r'{"status": "#tag\udfff and @bob\ud800"}'),
+        ("PUT", f"/api/v1/statuses/{status['id']}", token, r'{"status": "edited \ud800"}'),
+        ("PATCH", "/api/v1/accounts/update_credentials", token, r'{"note": "\ud800"}'),
+        (
+            "POST",
+            "/oauth/token",
+            None,
+            f'{{"grant_type": "password", "client_id": "{app["client_id"]}", '
+            f'"client_secret": "{app["client_secret"]}", '
+            r'"username": "alice@example.com", "password": "pa\ud800ss"}',
+        ),
+        (
+            "POST",
+            "/api/v1/accounts",
+            await api.app_token(app),
+            r'{"username": "bob", "email": "bob@example.com", "password": "x\ud800xxxxxxx", '
+            r'"agreement": true, "locale": "en"}',
+        ),
+    ]
+    for method, path, bearer_token, body in attempts:
+        headers = {
+            "Content-Type": "application/json",
+            **(bearer(bearer_token) if bearer_token else {}),
+        }
+        response = await api.client.request(method, path, content=_json(body), headers=headers)
+        assert response.status_code == 422, (path, response.status_code, response.text)
+        assert "surrogate" in response.json()["error"], path
+    # Nothing was written: the status is as it was, and no account "bob" exists.
+    unchanged = await api.client.get(f"/api/v1/statuses/{status['id']}", headers=bearer(token))
+    assert unchanged.json()["content"] == status["content"]
+    lookup = await api.client.get("/api/v1/accounts/lookup", params={"acct": "bob"})
+    assert lookup.status_code == 404

@@ -216,3 +216,37 @@ async def test_a_slow_query_is_logged_with_its_statement_but_no_parameters(
     ]
     assert "SELECT ?" in [entry["statement"] for entry in slow]
     assert "hunter2-parameter" not in caplog.text
+
+
+async def test_every_answer_forbids_content_type_sniffing(client: httpx.AsyncClient) -> None:
+    for path in ("/health", "/api/v1/timelines/public", "/api/v1/instance", "/nowhere"):
+        answer = await client.get(path)
+        assert answer.headers.get_list("x-content-type-options") == ["nosniff"], path
+
+
+async def test_links_name_the_configured_host_whatever_host_the_request_names(
+    api: Api, rt: Runtime
+) -> None:
+    token = await api.register("alice")
+    for n in range(3):
+        posted = await api.client.post(
+            "/api/v1/statuses", data={"status": f"{n}"}, headers=bearer(token)
+        )
+        await api.client.post(
+            f"/api/v1/statuses/{posted.json()['id']}/favourite", headers=bearer(token)
+        )
+    forged = {**bearer(token), "Host": "evil.example"}
+    # The hot path's public timeline (read twice: the second answer is from memory), an
+    # account's statuses, and a route of the database path.
+    me = (await api.client.get("/api/v1/accounts/verify_credentials", headers=bearer(token))).json()
+    for path in (
+        "/api/v1/timelines/public?limit=2",
+        "/api/v1/timelines/public?limit=2",
+        f"/api/v1/accounts/{me['id']}/statuses?limit=2",
+        "/api/v1/favourites?limit=2",
+    ):
+        answer = await api.client.get(path, headers=forged)
+        assert answer.status_code == 200, path
+        link = answer.headers["link"]
+        assert "evil.example" not in link, (path, link)
+        assert link.startswith(f"<{rt.settings.public_url}{path.split('?')[0]}?"), (path, link)

@@ -58,7 +58,7 @@ class RequestMiddleware:
         incoming = _header(scope, b"x-request-id")
         request_id = incoming if incoming and _SAFE_ID.match(incoming) else secrets.token_hex(16)
         scope.setdefault("state", {})["request_id"] = request_id
-        header = (b"x-request-id", request_id.encode())
+        added = [(b"x-request-id", request_id.encode()), _NOSNIFF]
         started = time.perf_counter()
         status = 500
         stream = False
@@ -68,10 +68,14 @@ class RequestMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = message.get("headers", [])
-                stream = any(
-                    k == b"content-type" and v.startswith(b"text/event-stream") for k, v in headers
-                )
-                message["headers"] = [*headers, header]
+                stream = False
+                extra = added
+                for name, value in headers:
+                    if name == b"content-type":
+                        stream = value.startswith(b"text/event-stream")
+                    elif name == b"x-content-type-options":  # set already (media)
+                        extra = added[:1]
+                message["headers"] = [*headers, *extra]
             await send(message)
 
         with structlog.contextvars.bound_contextvars(request_id=request_id):
@@ -112,6 +116,11 @@ class RequestMiddleware:
             log.warning("slow_request", **fields)
         else:
             self.access.info("request", **fields)
+
+
+# Every answer is what its Content-Type says: browsers must not guess another type (a JSON
+# body holding HTML, an upload's bytes) and run it.
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

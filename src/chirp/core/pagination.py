@@ -147,7 +147,15 @@ def paged_pairs(request: Request, pairs: Sequence[tuple[int, Any]]) -> JSONRespo
 
 def link_header(request: Request, first_id: int | None, last_id: int | None) -> str | None:
     """``next`` / ``prev`` links for a page whose items run from ``first_id`` to ``last_id``."""
-    return links(request.url, first_id, last_id)
+    url = public_url(request.app.state.public_url, request.url.path, request.url.query)
+    return links(url, first_id, last_id)
+
+
+def public_url(base: str, path: str, query: str) -> URL:
+    """The request's URL on the server's configured base URL (``CHIRP_BASE_URL``): never on
+    the Host header's, which names whatever host the client likes (``Host: evil.example``
+    would otherwise send a client's next page there)."""
+    return URL(f"{base}{path}?{query}" if query else f"{base}{path}")
 
 
 def links(url: URL, first_id: int | None, last_id: int | None) -> str | None:

@@ -35,7 +35,7 @@ async def read_params(request: Request) -> dict[str, Any]:
                 raise Unprocessable("Request body is not valid JSON") from None
             if not isinstance(data, dict):
                 raise Unprocessable("Request body must be a JSON object")
-            _refuse_nul(data)
+            _refuse_unstorable(data)
             params.update(data)
     elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.form()
@@ -46,7 +46,7 @@ async def read_params(request: Request) -> dict[str, Any]:
 def merge_items(params: dict[str, Any], items: list[tuple[str, Any]]) -> None:
     """Add ``items`` (key, value) to ``params``, collecting ``a[]`` and nesting ``a[b]``."""
     for key, value in items:
-        _refuse_nul(value)
+        _refuse_unstorable(value)
         if key.endswith("[]"):
             existing = params.get(key[:-2])
             if existing is None:
@@ -68,15 +68,24 @@ def merge_items(params: dict[str, Any], items: list[tuple[str, Any]]) -> None:
             target[path[-1]] = value
 
 
-def _refuse_nul(value: object) -> None:
-    """PostgreSQL text cannot hold NUL, and no client means to send one: refuse it up front.
-    Walks nested JSON without recursion, so depth cannot exhaust the stack."""
+def _refuse_unstorable(value: object) -> None:
+    """Text no database can store, refused up front with a 422 rather than at commit with a
+    500: NUL (PostgreSQL text cannot hold it, and no client means to send one) and a lone
+    UTF-16 surrogate (JSON's ``"\\ud800"`` decodes to one; it has no UTF-8 form, so SQLite's
+    and asyncpg's encoders fail on it). Walks nested JSON without recursion, so depth cannot
+    exhaust the stack."""
     pending = [value]
     while pending:
         item = pending.pop()
         if isinstance(item, str):
             if "\x00" in item:
                 raise Unprocessable("Validation failed: text may not contain NUL characters")
+            try:
+                item.encode()
+            except UnicodeEncodeError:
+                raise Unprocessable(
+                    "Validation failed: text may not contain lone surrogates (invalid Unicode)"
+                ) from None
         elif isinstance(item, dict):
             pending.extend(item.keys())
             pending.extend(item.values())

@@ -19,14 +19,13 @@ from urllib.parse import parse_qsl
 
 import structlog
 from fastapi.security.utils import get_authorization_scheme_param
-from starlette.datastructures import URL
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from chirp.core import keys
 from chirp.core.auth import grants
 from chirp.core.errors import APIError
 from chirp.core.ids import parse_id
-from chirp.core.pagination import Page, link_base, links_from, read_page
+from chirp.core.pagination import Page, link_base, links_from, public_url, read_page
 from chirp.hotpath import pages
 from chirp.hotpath.platform import HotPlatform
 from chirp.tags.service import normalize
@@ -61,22 +60,17 @@ class HotFront:
         self._bases: dict[tuple[Any, ...], str] = {}
 
     def _link_base(self, scope: Scope) -> str:
-        """The request's URL without paging parameters: the same for every page a client
-        reads of one timeline, so it is worked out once."""
-        host = next((v for k, v in scope["headers"] if k == b"host"), None)
-        key = (
-            scope["scheme"],
-            scope.get("server"),
-            host,
-            scope.get("root_path"),
-            scope["path"],
-            scope["query_string"],
-        )
+        """The request's URL on the configured base URL (never the Host header's: see
+        ``public_url``) without paging parameters: the same for every page a client reads of
+        one timeline, so it is worked out once."""
+        key = (scope["path"], scope["query_string"])
         base = self._bases.get(key)
         if base is None:
             if len(self._bases) > BASES:
                 self._bases.clear()
-            base = self._bases[key] = link_base(URL(scope=scope))
+            path = key[0].replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+            url = public_url(self.rt.settings.public_url, path, key[1].decode("latin-1"))
+            base = self._bases[key] = link_base(url)
         return base
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
