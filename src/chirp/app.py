@@ -107,6 +107,10 @@ def create_app(
         summary="A Twitter-like microblogging server that speaks the Mastodon client API.",
         lifespan=lifespan,
         default_response_class=JSON,
+        # FastAPI's documentation pages load their scripts from a third-party CDN: not on a
+        # production server. /openapi.json stays (clients and fuzzers read it).
+        docs_url=None if settings.env is Environment.production else "/docs",
+        redoc_url=None if settings.env is Environment.production else "/redoc",
     )
     app.state.runtime = rt
     app.state.public_url = settings.public_url  # absolute links start here, not at Host

@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     # either way; off, a request that is none of those costs about a sixth less CPU
     # (bench.servers), worth it where a proxy in front already logs every request.
     access_log: bool = True
+    # Who may read /metrics: the bearer of this token; unset, only a scraper on this host.
+    metrics_token: str | None = None
     registrations_open: bool = True
     # "fast-insecure" exists for the test suite and is refused outside env=test.
     password_profile: str = "standard"  # noqa: S105 - a hashing profile name, not a secret

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from pathlib import Path
@@ -13,6 +14,7 @@ from chirp.app import create_app
 from chirp.config import Environment, Settings
 from chirp.runtime import Runtime
 from tests.conftest import PASSWORD, Api, bearer
+from tests.streaming import live_server, tuned
 
 
 async def test_health_answers_while_the_process_lives(client: httpx.AsyncClient) -> None:
@@ -92,6 +94,17 @@ async def test_openapi_docs_are_served(client: httpx.AsyncClient) -> None:
     assert (await client.get("/docs")).status_code == 200
     spec = (await client.get("/openapi.json")).json()
     assert "/api/v1/accounts/verify_credentials" in spec["paths"]
+
+
+async def test_production_serves_the_openapi_document_but_no_pages_that_load_a_cdn(
+    rt: Runtime,
+) -> None:
+    production = rt.settings.model_copy(update={"env": Environment.production})
+    transport = httpx.ASGITransport(app=create_app(settings=production, runtime=rt))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        assert (await client.get("/docs")).status_code == 404
+        assert (await client.get("/redoc")).status_code == 404
+        assert "paths" in (await client.get("/openapi.json")).json()
 
 
 @pytest.mark.parametrize(
@@ -250,3 +263,60 @@ async def test_links_name_the_configured_host_whatever_host_the_request_names(
         link = answer.headers["link"]
         assert "evil.example" not in link, (path, link)
         assert link.startswith(f"<{rt.settings.public_url}{path.split('?')[0]}?"), (path, link)
+
+
+async def test_a_client_that_leaves_mid_body_is_logged_as_gone_not_as_a_server_error(
+    api: Api, rt: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = await api.register("alice")
+    caplog.set_level(logging.INFO)
+    before = _posts_by_status(rt)
+    async with live_server(rt) as base:
+        host, port = base.removeprefix("http://").split(":")
+        _reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(
+            b"POST /api/v1/statuses HTTP/1.1\r\nHost: chirp.test\r\n"
+            + f"Authorization: Bearer {token}\r\n".encode()
+            + b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n"
+            + b"status=hel"
+        )
+        await writer.drain()
+        await asyncio.sleep(0.3)  # the request is in the route, waiting for the rest
+        writer.close()
+        for _ in range(50):  # until the server has seen the disconnect
+            if any(_event(r) == "client_disconnected" for r in caplog.records):
+                break
+            await asyncio.sleep(0.05)
+    events = [_event(r) for r in caplog.records]
+    assert "client_disconnected" in events and "unhandled_error" not in events
+    after = _posts_by_status(rt)
+    assert after.get("499", 0) == before.get("499", 0) + 1
+    assert after.get("500", 0) == before.get("500", 0)
+
+
+def _posts_by_status(rt: Runtime) -> dict[str, float]:
+    """``POST /api/v1/statuses`` requests counted so far, by status (the session's metrics)."""
+    return {
+        s.labels["status"]: s.value
+        for m in rt.metrics.requests.collect()
+        for s in m.samples
+        if s.name.endswith("_total") and s.labels.get("route") == "/api/v1/statuses"
+    }
+
+
+def _event(record: logging.LogRecord) -> object:
+    return record.msg.get("event") if isinstance(record.msg, dict) else None
+
+
+async def test_metrics_are_for_this_host_or_the_bearer_of_the_metrics_token(rt: Runtime) -> None:
+    async def get(runtime: Runtime, peer: str, headers: dict[str, str] | None = None) -> int:
+        transport = httpx.ASGITransport(app=create_app(runtime=runtime), client=(peer, 5000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return (await client.get("/metrics", headers=headers)).status_code
+
+    assert await get(rt, "127.0.0.1") == 200  # a scraper on this host
+    assert await get(rt, "203.0.113.9") == 403  # anyone else, also through the proxy
+    locked = tuned(rt, metrics_token="s3cret-metrics")
+    assert await get(locked, "203.0.113.9") == 401
+    assert await get(locked, "127.0.0.1", {"Authorization": "Bearer wrong"}) == 401
+    assert await get(locked, "203.0.113.9", {"Authorization": "Bearer s3cret-metrics"}) == 200

@@ -86,3 +86,8 @@ def test_media_files_are_served_with_immutable_cache_headers_and_ranges(nginx: s
 def test_anything_else_under_media_is_404(nginx: str) -> None:
     for path in ("/media/", "/media/ab/cd/x.jpg", "/media/ab/cd/" + "a" * 64 + ".html"):
         assert httpx.get(nginx + path).status_code == 404, path
+
+
+def test_the_metrics_are_not_served_through_the_front_end(nginx: str) -> None:
+    for path in ("/metrics", "/metrics?x=1"):
+        assert httpx.get(nginx + path).status_code == 404, path

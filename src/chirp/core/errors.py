@@ -12,8 +12,9 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 log = structlog.get_logger(__name__)
 
@@ -97,6 +98,9 @@ class FieldErrors:
             raise Unprocessable(f"Validation failed: {summary}", details=self.fields)
 
 
+CLIENT_CLOSED = 499
+
+
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(APIError)
     async def api_error(_: Request, exc: APIError) -> JSONResponse:
@@ -116,6 +120,13 @@ def install_handlers(app: FastAPI) -> None:
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         text = "Record not found" if exc.status_code == 404 else str(exc.detail)
         return JSONResponse({"error": text}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(ClientDisconnect)
+    async def gone(request: Request, _: ClientDisconnect) -> Response:
+        # The client left before its body was in: nothing failed here. 499 (nginx's "client
+        # closed request") keeps it out of the 5xx metrics; nobody reads the answer.
+        log.info("client_disconnected", method=request.method, path=request.url.path)
+        return Response(status_code=CLIENT_CLOSED)
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

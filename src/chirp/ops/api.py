@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from chirp.core.errors import Forbidden, Unauthorized
 from chirp.db.platform import Platform
 from chirp.deps import get_runtime
 
@@ -34,6 +37,21 @@ async def ready(rt: RuntimeDep) -> JSONResponse:
 
 
 @router.get("/metrics")
-async def metrics(rt: RuntimeDep) -> Response:
-    """Prometheus metrics."""
+async def metrics(request: Request, rt: RuntimeDep) -> Response:
+    """Prometheus metrics: with ``CHIRP_METRICS_TOKEN`` set, for its bearer only; without it,
+    for a scraper on this host only (a request through the proxy counts as its client's)."""
+    token = rt.settings.metrics_token
+    if token:
+        presented = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if not hmac.compare_digest(presented.encode(), token.encode()):
+            raise Unauthorized("The metrics need CHIRP_METRICS_TOKEN as a bearer token")
+    elif not _loopback(request.client.host if request.client else None):
+        raise Forbidden("Metrics are served to this host only (or set CHIRP_METRICS_TOKEN)")
     return Response(generate_latest(rt.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def _loopback(host: str | None) -> bool:
+    try:
+        return host is not None and ipaddress.ip_address(host).is_loopback
+    except ValueError:  # not an address (a test client's name, a Unix socket)
+        return False
