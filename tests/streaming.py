@@ -15,6 +15,7 @@ import orjson
 import uvicorn
 
 from chirp.app import create_app
+from chirp.core.connections import Config
 from chirp.runtime import Runtime
 
 WAIT = 5.0  # seconds a test waits for an event that must come
@@ -22,11 +23,18 @@ WAIT = 5.0  # seconds a test waits for an event that must come
 
 @contextlib.asynccontextmanager
 async def live_server(rt: Runtime) -> AsyncIterator[str]:
-    """``chirp``'s app for ``rt`` served on a free loopback port; its base URL."""
+    """``chirp``'s app for ``rt`` served on a free loopback port, on the HTTP protocol
+    ``chirp serve`` runs (``CHIRP_HEADER_SECONDS`` from ``rt``); its base URL."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(runtime=rt), lifespan="off", log_config=None)
+    config = Config(
+        create_app(runtime=rt),
+        lifespan="off",
+        log_config=None,
+        header_seconds=rt.settings.header_seconds,
+        timeout_graceful_shutdown=5,  # a test that left a request hanging fails, not hangs
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:

@@ -15,15 +15,18 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from chirp import __version__
 from chirp.accounts.api import router as accounts_router
 from chirp.config import Environment, Settings, get_settings
+from chirp.core.bodies import BodyLimitMiddleware
 from chirp.core.errors import install_handlers
 from chirp.core.logging import access_logger, configure_logging
 from chirp.core.middleware import ConcurrencyLimitMiddleware, RequestMiddleware
+from chirp.core.params import MAX_BODY
 from chirp.core.responses import JSON
 from chirp.graph.api import router as graph_router
 from chirp.hotpath.front import HotFront
 from chirp.instance.api import router as instance_router
 from chirp.media import cleanup as media_cleanup
 from chirp.media.api import router as media_router
+from chirp.media.uploads import FIELDS_SLACK
 from chirp.notifications.api import router as notifications_router
 from chirp.oauth.api import router as oauth_router
 from chirp.ops.api import router as ops_router
@@ -149,8 +152,18 @@ def create_app(
     if hot:
         rt.hot.slots = hot_slots
         outer = HotFront(app, rt)
+    # Bodies are read (or, for uploads, bounded) before anything takes a slot: a client that
+    # trickles its body holds only its own connection. The largest upload is a profile's
+    # avatar and header together.
+    bounded = BodyLimitMiddleware(
+        outer,
+        limit=MAX_BODY,
+        upload_limit=2 * settings.media_max_bytes + FIELDS_SLACK,
+        seconds=settings.body_seconds,
+        upload_seconds=settings.upload_seconds,
+    )
     access = access_logger(settings)
     logged = RequestMiddleware(
-        outer, rt.metrics, settings.slow_ms, access, routine=settings.access_log
+        bounded, rt.metrics, settings.slow_ms, access, routine=settings.access_log
     )
     return Chirp(app, logged)

@@ -100,7 +100,14 @@ def serve(
         from chirp.migrations import upgrade_all
 
         upgrade_all(settings)
-    http_server.run("chirp.app:create_app", host=host, port=port, workers=workers, server=server)
+    http_server.run(
+        "chirp.app:create_app",
+        host=host,
+        port=port,
+        workers=workers,
+        server=server,
+        header_seconds=settings.header_seconds,
+    )
 
 
 @app.command()

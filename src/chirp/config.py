@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     # either way; off, a request that is none of those costs about a sixth less CPU
     # (bench.servers), worth it where a proxy in front already logs every request.
     access_log: bool = True
+    # How long a request body may take to arrive (408 past it): a body that is not an upload
+    # is read whole before the request takes a slot; an upload streams within its own time.
+    body_seconds: float = Field(default=15.0, gt=0)
+    # How long a request's headers may take from its first byte (408 and closed past it).
+    header_seconds: float = Field(default=10.0, gt=0)
+    upload_seconds: float = Field(default=120.0, gt=0)
     # Who may read /metrics: the bearer of this token; unset, only a scraper on this host.
     metrics_token: str | None = None
     registrations_open: bool = True

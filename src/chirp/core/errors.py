@@ -66,6 +66,11 @@ class PayloadTooLarge(APIError):
     message = "Request body is too large"
 
 
+class RequestTimeout(APIError):
+    status_code = 408
+    message = "Request body did not arrive in time"
+
+
 class TooManyRequests(APIError):
     status_code = 429
     message = "Too many requests"

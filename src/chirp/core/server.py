@@ -24,10 +24,11 @@ from typing import Any
 
 import structlog
 
+from chirp.core.connections import HEADER_SECONDS, Config, HeadersInTime
+
 SERVERS = ("uvicorn", "granian")
 UVICORN: dict[str, Any] = {
     "loop": "uvloop",
-    "http": "httptools",
     "log_config": None,
     "access_log": False,  # our RequestMiddleware writes the access log
     "proxy_headers": True,
@@ -38,20 +39,39 @@ STARTUP_FAILURE = 3  # uvicorn's exit code for an app that could not start
 log = structlog.get_logger(__name__)
 
 
-def run(factory: str, *, host: str, port: int, workers: int, server: str = "uvicorn") -> None:
+def run(
+    factory: str,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    server: str = "uvicorn",
+    header_seconds: float = HEADER_SECONDS,
+) -> None:
     """Serve ``factory`` ("module:function" returning an ASGI app) until stopped."""
     if server == "granian":
         _granian(factory, host=host, port=port, workers=workers)
         return
     import uvicorn
 
-    config = uvicorn.Config(factory, factory=True, host=host, port=port, **UVICORN)
+    # httptools, with a deadline and a size for each request's headers (chirp.core.connections)
+    config = Config(
+        factory, factory=True, host=host, port=port, header_seconds=header_seconds, **UVICORN
+    )
     if workers <= 1:
         uvicorn.Server(config).run()
     elif hasattr(socket, "SO_REUSEPORT"):
         _supervise(config, [_listening(host, port) for _ in range(workers)])
     else:  # (not on Linux, the BSDs or macOS) uvicorn's own workers, on one socket
-        uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, **UVICORN)
+        uvicorn.run(
+            factory,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            http=HeadersInTime,
+            **UVICORN,
+        )
 
 
 def _listening(host: str, port: int) -> socket.socket:
