@@ -82,6 +82,9 @@ def _settings(data_dir: Path, **extra: Any) -> Settings:
         node_id=1,
         # Tests read right after they write: let every request finish its own jobs first.
         job_inline_wait=60,
+        # Tests sign up and log in far more often than a person from one address; the rate
+        # limits have their own tests (tests/api/test_throttle.py).
+        rate_limits=extra.pop("rate_limits", False),
         **extra,
     )
 
@@ -137,6 +140,7 @@ async def forget_everything(rt: Runtime) -> None:
     await rt.feeds.clear()
     await rt.relations.clear()
     await rt.entities.clear()
+    await rt.throttle.reset()
     rt.hot.store.clear()
 
 
@@ -272,6 +276,7 @@ def e2e_env(settings: Settings) -> Iterator[dict[str, str]]:
             "CHIRP_PASSWORD_PROFILE": "fast-insecure",
             "CHIRP_NODE_ID": "2",
             "CHIRP_JOB_INLINE_WAIT": "60",
+            "CHIRP_RATE_LIMITS": "false",  # (as in _settings)
         }
     )
     if settings.shard_urls:

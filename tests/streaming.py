@@ -33,6 +33,8 @@ async def live_server(rt: Runtime) -> AsyncIterator[str]:
         lifespan="off",
         log_config=None,
         header_seconds=rt.settings.header_seconds,
+        proxy_headers=True,  # as chirp serve
+        forwarded_allow_ips=rt.settings.trusted_proxies,
         timeout_graceful_shutdown=5,  # a test that left a request hanging fails, not hangs
     )
     server = uvicorn.Server(config)

@@ -107,6 +107,7 @@ def serve(
         workers=workers,
         server=server,
         header_seconds=settings.header_seconds,
+        trusted_proxies=settings.trusted_proxies,
     )
 
 

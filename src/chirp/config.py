@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Self
 
+import limits
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -19,6 +20,9 @@ PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev", "
 DEV_SECRET = "dev-insecure-secret-key-change-me"  # noqa: S105 - refused outside development
 LOGICAL_SHARDS = 1024  # fixed forever: the shard field of every id is 10 bits wide
 _DOMAIN = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+
+
+LIMIT_OFF = frozenset(("", "0", "off", "none", "false"))  # a rate limit's "turned off"
 
 
 class Environment(StrEnum):
@@ -92,6 +96,16 @@ class Settings(BaseSettings):
     # Who may read /metrics: the bearer of this token; unset, only a scraper on this host.
     metrics_token: str | None = None
     registrations_open: bool = True
+    # Rate limits (chirp.core.throttle), Mastodon's numbers, in the notation of the limits
+    # library ("25/5 minutes"); "0" turns one off, rate_limits=false all of them.
+    rate_limits: bool = True
+    # The peers whose X-Forwarded-For / X-Forwarded-Proto are believed (uvicorn's
+    # forwarded_allow_ips: comma-separated addresses or networks, "*" for any); a request
+    # from anyone else is counted, logged and limited by its own address.
+    trusted_proxies: str = "127.0.0.1,::1"
+    limit_login_ip: str = "25/5 minutes"
+    limit_login_email: str = "25/hour"
+    limit_sign_up_ip: str = "5/30 minutes"
     # "fast-insecure" exists for the test suite and is refused outside env=test.
     password_profile: str = "standard"  # noqa: S105 - a hashing profile name, not a secret
     max_status_chars: int = Field(default=500, ge=1)
@@ -149,6 +163,16 @@ class Settings(BaseSettings):
     def _split_urls(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("limit_login_ip", "limit_login_email", "limit_sign_up_ip")
+    @classmethod
+    def _a_rule(cls, value: str) -> str:
+        if value.strip().lower() not in LIMIT_OFF:
+            try:
+                limits.parse(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a rate limit like '25/5 minutes'") from None
         return value
 
     @field_validator("domain")

@@ -23,6 +23,7 @@ from chirp.core.entities import EntityCache, build_entity_cache
 from chirp.core.ids import IdGenerator
 from chirp.core.metrics import Metrics
 from chirp.core.node import lease_node_id
+from chirp.core.throttle import Throttle
 from chirp.db.events import Events
 from chirp.db.metrics import PoolCollector
 from chirp.db.shards import ShardMap
@@ -85,6 +86,8 @@ class Runtime:
     jobs: Jobs = field(init=False)
     # The hot read path's copies in this process, and the change log that keeps them exact.
     hot: Hot = field(init=False)
+    # Rate limits: counted in Redis when there is one, else in this process.
+    throttle: Throttle = field(init=False)
 
     def __post_init__(self) -> None:
         if not (self.redis or self.settings.redis_url or self.settings.process_local_state):
@@ -108,6 +111,9 @@ class Runtime:
                 settings.relations_cache_seconds, settings.relations_cache_size
             )
         self.hot = Hot.build(settings, self.redis)
+        self.throttle = Throttle.build(
+            settings.redis_url, self.redis, settings.redis_prefix, enabled=settings.rate_limits
+        )
         if self.hot.enabled:  # every drop of these caches drops the hot copies too
             self.entities = MirroredEntities(self.entities, self.hot.changes)
             self.relations = MirroredRelations(self.relations, self.hot.changes)

@@ -11,6 +11,7 @@ from email_validator import EmailNotValidError
 from chirp.accounts.emails import normalize_email
 from chirp.accounts.models import Account
 from chirp.accounts.repository import AccountRepository, EmailClaimRepository
+from chirp.core.throttle import rule
 from chirp.db.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -27,6 +28,13 @@ async def authenticate(
         email_key = normalize_email(email) if email else None
     except EmailNotValidError:
         email_key = None
+    # Every attempt counts, right or wrong (as Mastodon counts them): guessing a password
+    # from one address, or one account's from many, stops at the limit.
+    settings = rt.settings
+    await rt.throttle.hit("login/ip", rule(settings.limit_login_ip), ip)
+    await rt.throttle.hit(
+        "login/email", rule(settings.limit_login_email), email_key or email.strip().lower()
+    )
     claim = await EmailClaimRepository(uow).get(email_key) if email_key else None
     credential = await accounts.credential(claim.account_id) if claim else None
     ok = await rt.passwords.verify(credential.password_hash if credential else None, password)

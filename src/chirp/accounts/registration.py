@@ -26,6 +26,7 @@ from chirp.accounts.repository import AccountRepository, EmailClaimRepository
 from chirp.accounts.schemas import Registration
 from chirp.core.auth import Bearer
 from chirp.core.errors import FieldErrors, Forbidden
+from chirp.core.throttle import rule
 from chirp.db.shards import shard_for_key
 
 log = structlog.get_logger(__name__)
@@ -90,6 +91,8 @@ async def register(
     """Create an account; with ``bearer`` (an app's token) also its first access token."""
     if bearer is not None and not rt.settings.registrations_open:
         raise Forbidden("Registrations are closed on this server")
+    if bearer is not None:  # a sign-up through the API: every attempt counts, per address
+        await rt.throttle.hit("sign_up/ip", rule(rt.settings.limit_sign_up_ip), ip)
     errors = FieldErrors()
     username = data.username.strip()
     email = _check_fields(data, username, errors)

@@ -47,6 +47,7 @@ def run(
     workers: int,
     server: str = "uvicorn",
     header_seconds: float = HEADER_SECONDS,
+    trusted_proxies: str = "127.0.0.1",
 ) -> None:
     """Serve ``factory`` ("module:function" returning an ASGI app) until stopped."""
     if server == "granian":
@@ -56,7 +57,13 @@ def run(
 
     # httptools, with a deadline and a size for each request's headers (chirp.core.connections)
     config = Config(
-        factory, factory=True, host=host, port=port, header_seconds=header_seconds, **UVICORN
+        factory,
+        factory=True,
+        host=host,
+        port=port,
+        header_seconds=header_seconds,
+        forwarded_allow_ips=trusted_proxies,
+        **UVICORN,
     )
     if workers <= 1:
         uvicorn.Server(config).run()
@@ -70,6 +77,7 @@ def run(
             port=port,
             workers=workers,
             http=HeadersInTime,
+            forwarded_allow_ips=trusted_proxies,
             **UVICORN,
         )
 

@@ -15,6 +15,7 @@ from chirp.core.clock import Clock
 from chirp.core.entities import EntityCache
 from chirp.core.ids import IdGenerator
 from chirp.core.metrics import Metrics
+from chirp.core.throttle import Throttle
 from chirp.db.events import Events
 from chirp.db.shards import ShardMap
 from chirp.db.uow import UnitOfWork
@@ -39,6 +40,11 @@ class Platform(Protocol):
     @property
     def entities(self) -> EntityCache:
         """Rendered statuses and accounts (``chirp.core.entities``)."""
+        ...
+
+    @property
+    def throttle(self) -> Throttle:
+        """Rate limits (``chirp.core.throttle``)."""
         ...
 
     @property

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from chirp.core import keys
 from chirp.core.auth import Bearer
-from chirp.core.errors import Unauthorized
+from chirp.core.errors import TooManyRequests, Unauthorized
 from chirp.core.params import parse, read_params
 from chirp.deps import ClientIP, get_runtime, token
 from chirp.oauth import scopes as scope_rules
@@ -173,17 +173,25 @@ async def authorize_submit(request: Request, rt: RuntimeDep, ip: ClientIP) -> Re
                 ),
             )
         return _redirect(auth.redirect_uri, {"error": "access_denied", "state": auth.state})
-    code = await service.authorize(rt, auth, form.get("email", ""), form.get("password", ""), ip)
+    refused: tuple[str, int, dict[str, str] | None] | None = None
+    try:
+        code = await service.authorize(
+            rt, auth, form.get("email", ""), form.get("password", ""), ip
+        )
+    except TooManyRequests as exc:  # the page, not JSON, for a person at a browser
+        code, refused = None, ("Too many sign-in attempts. Try again later.", 429, exc.headers())
     if code is None:
+        error, status_code, headers = refused or ("Invalid email or password.", 401, None)
         return _consent_page(
             request,
             rt,
             auth,
             form,
             cookie,
-            error="Invalid email or password.",
+            error=error,
             email=form.get("email", ""),
-            status_code=401,
+            status_code=status_code,
+            headers=headers,
         )
     if service.is_oob(auth.redirect_uri):
         return templates.TemplateResponse(
@@ -210,6 +218,7 @@ def _consent_page(
     error: str | None,
     email: str,
     status_code: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     keep = (
         "response_type",
@@ -237,7 +246,7 @@ def _consent_page(
             "email": email,
         },
         status_code=status_code,
-        headers=PAGE_HEADERS,
+        headers={**PAGE_HEADERS, **(headers or {})},
     )
 
 
