@@ -9,8 +9,10 @@ per process, so every process reacts the same way.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from functools import partial
-from typing import Protocol
+from typing import Any, Protocol
 
 from chirp.accounts.repository import AccountRepository
 from chirp.db.uow import UnitOfWork
@@ -20,9 +22,11 @@ from chirp.graph.events import (
     FollowRequestAnswered,
     FollowRequested,
 )
+from chirp.graph.platform import GraphPlatform
 from chirp.hotpath import subscribers as hot
 from chirp.hotpath.platform import HotPlatform
 from chirp.jobs.handlers import Handlers
+from chirp.jobs.outbox import record
 from chirp.media.engine import MediaEngine
 from chirp.notifications import subscribers as notify
 from chirp.notifications.events import NotificationsCreated
@@ -48,9 +52,24 @@ class Wired(StreamingPlatform, HotPlatform, Protocol):
     """Every piece the subscribers use (``chirp.runtime.Runtime``)."""
 
 
+# Notifications: each cause records a job in its own transaction (the outbox), so a process
+# that dies after the commit cannot lose one; the job writes it once however often it is
+# delivered (the notification's unique key), and not at all if the cause was undone first.
+Notifier = Callable[[GraphPlatform, Any], Awaitable[None]]
+NOTIFYING: tuple[tuple[type[Any], str, Notifier], ...] = (
+    (StatusPosted, "notify.status_posted", notify.status_posted),
+    (StatusEdited, "notify.status_edited", notify.status_edited),
+    (StatusFavourited, "notify.status_favourited", notify.status_favourited),
+    (StatusReblogged, "notify.status_reblogged", notify.status_reblogged),
+    (FollowRequested, "notify.follow_requested", notify.follow_requested),
+)
+
+
 def job_handlers(rt: StreamingPlatform) -> Handlers:
     """The handler of every durable job kind (the outbox's and the broker's)."""
     handlers = Handlers()
+    for kind, job, notifier in NOTIFYING:
+        handlers.register(job, partial(_notify, rt, kind, notifier))
     handlers.register("status.created", partial(timelines.status_created, rt))
     handlers.register("status.deleted", partial(timelines.status_deleted, rt))
     handlers.register("status.updated", partial(timelines.status_updated, rt))
@@ -62,12 +81,9 @@ def job_handlers(rt: StreamingPlatform) -> Handlers:
 def subscribe(rt: Wired) -> None:
     """The in-process subscribers of every domain event."""
     events = rt.events
-    # Notifications: written after the change commits, removed within the undoing one.
-    events.after_commit(StatusPosted, partial(notify.status_posted, rt))
-    events.after_commit(StatusEdited, partial(notify.status_edited, rt))
-    events.after_commit(StatusFavourited, partial(notify.status_favourited, rt))
-    events.after_commit(StatusReblogged, partial(notify.status_reblogged, rt))
-    events.after_commit(FollowRequested, partial(notify.follow_requested, rt))
+    # Notifications: recorded within the change (NOTIFYING), removed within the undoing one.
+    for kind, job, _ in NOTIFYING:
+        events.within(kind, partial(_record_notification, rt, job))
     events.within(StatusUnfavourited, notify.status_unfavourited)
     events.within(StatusRemoved, notify.status_removed)
     events.within(FollowEnded, notify.follow_ended)
@@ -90,6 +106,21 @@ def subscribe(rt: Wired) -> None:
         events.after_commit(StatusUnfavourited, partial(hot.status_unfavourited, state))
         events.after_commit(StatusMarked, partial(hot.status_marked, state))
         events.after_commit(AuthorPulled, partial(hot.author_pulled, state))
+
+
+async def _record_notification(
+    rt: StreamingPlatform, job: str, uow: UnitOfWork, event: Any
+) -> None:
+    # On the database of the row the change wrote: the status, or the follower's edge.
+    owner = event.account_id if isinstance(event, FollowRequested) else event.status_id
+    record(rt, uow, job, owner, **asdict(event))
+
+
+async def _notify(
+    rt: StreamingPlatform, kind: type[Any], notifier: Notifier, payload: dict[str, Any]
+) -> None:
+    fields = {k: tuple(v) if isinstance(v, list) else v for k, v in payload.items()}
+    await notifier(rt, kind(**fields))
 
 
 def media_file_users(engine: MediaEngine) -> None:
