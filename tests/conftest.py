@@ -8,9 +8,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import socket
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -93,9 +95,25 @@ def _settings(data_dir: Path, **extra: Any) -> Settings:
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     settings = _settings(tmp_path_factory.mktemp("chirp"))
     upgrade_all(settings)
+    if BACKEND == "sqlite":
+        _refuse_negative_counters(settings)
     yield settings
     if BACKEND == "postgres":
         asyncio.run(reset_databases(PG, PG_SHARDS, create=False))
+
+
+def _refuse_negative_counters(settings: Settings) -> None:
+    """A status counter below zero fails the write that made it, with its traceback (a
+    replies_count of -1 was once read in CI and never reproduced: this names the writer)."""
+    path = settings.physical_urls[0].split(":///", 1)[1]
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute(
+            "CREATE TRIGGER IF NOT EXISTS test_counters_never_negative"
+            " BEFORE UPDATE OF replies_count, reblogs_count, favourites_count ON status"
+            " WHEN NEW.replies_count < 0 OR NEW.reblogs_count < 0 OR NEW.favourites_count < 0"
+            " BEGIN SELECT RAISE(ABORT, 'a status counter below zero'); END"
+        )
+        db.commit()
 
 
 class FakeClock(Clock):

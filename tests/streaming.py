@@ -16,6 +16,7 @@ import uvicorn
 
 from chirp.app import create_app
 from chirp.core.connections import Config
+from chirp.db.events import Events
 from chirp.runtime import Runtime
 
 WAIT = 5.0  # seconds a test waits for an event that must come
@@ -54,7 +55,11 @@ async def live_server(rt: Runtime) -> AsyncIterator[str]:
 def tuned(rt: Runtime, **settings: Any) -> Runtime:
     """The same runtime (databases, hub, caches) with some settings changed, e.g. a fast
     re-check: one process, so what the original's writes invalidate is what this one reads."""
-    copy = replace(rt, settings=rt.settings.model_copy(update=settings))
+    # Built on a bus of its own, then given the original's: the copy's subscribers (which
+    # building a runtime wires) must not join the original's, or every write would run one
+    # more set of them for the rest of the session, bound to a runtime nobody reads.
+    copy = replace(rt, settings=rt.settings.model_copy(update=settings), events=Events())
+    copy.events, copy.hot = rt.events, rt.hot  # the original's subscribers keep its hot store
     copy.relations, copy.entities = rt.relations, rt.entities
     return copy
 
