@@ -17,6 +17,7 @@ import httpx
 import pytest
 import redis
 
+from chirp.db.events import Events
 from chirp.runtime import Runtime, build_hub
 from chirp.streaming.messages import Envelope
 from chirp.streaming.redis_hub import RedisHub
@@ -107,7 +108,9 @@ def test_a_redis_url_selects_the_redis_hub(rt: Runtime) -> None:
 async def test_a_post_through_one_server_streams_from_another(
     rt: Runtime, api: Api, hubs: tuple[RedisHub, RedisHub]
 ) -> None:
-    writer, reader = replace(rt, hub=hubs[0]), replace(rt, hub=hubs[1])
+    # Two processes: each its own hub and its own event bus (its subscribers, bound to it).
+    writer = replace(rt, hub=hubs[0], events=Events())
+    reader = replace(rt, hub=hubs[1], events=Events())
     alice, bob = await user(api, "alice"), await user(api, "bob")
     followed = await api.client.post(f"/api/v1/accounts/{alice.id}/follow", headers=bob.auth)
     assert followed.status_code == 200
