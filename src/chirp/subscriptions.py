@@ -56,19 +56,21 @@ class Wired(StreamingPlatform, HotPlatform, Protocol):
 # that dies after the commit cannot lose one; the job writes it once however often it is
 # delivered (the notification's unique key), and not at all if the cause was undone first.
 Notifier = Callable[[GraphPlatform, Any], Awaitable[None]]
-NOTIFYING: tuple[tuple[type[Any], str, Notifier], ...] = (
-    (StatusPosted, "notify.status_posted", notify.status_posted),
-    (StatusEdited, "notify.status_edited", notify.status_edited),
-    (StatusFavourited, "notify.status_favourited", notify.status_favourited),
-    (StatusReblogged, "notify.status_reblogged", notify.status_reblogged),
-    (FollowRequested, "notify.follow_requested", notify.follow_requested),
+# (event, job kind, notifier, the event's field naming the row its change wrote: the outbox
+# row goes on that row's database, so it commits with the change)
+NOTIFYING: tuple[tuple[type[Any], str, Notifier, str], ...] = (
+    (StatusPosted, "notify.status_posted", notify.status_posted, "status_id"),
+    (StatusEdited, "notify.status_edited", notify.status_edited, "status_id"),
+    (StatusFavourited, "notify.status_favourited", notify.status_favourited, "status_id"),
+    (StatusReblogged, "notify.status_reblogged", notify.status_reblogged, "status_id"),
+    (FollowRequested, "notify.follow_requested", notify.follow_requested, "account_id"),
 )
 
 
 def job_handlers(rt: StreamingPlatform) -> Handlers:
     """The handler of every durable job kind (the outbox's and the broker's)."""
     handlers = Handlers()
-    for kind, job, notifier in NOTIFYING:
+    for kind, job, notifier, _ in NOTIFYING:
         handlers.register(job, partial(_notify, rt, kind, notifier))
     handlers.register("status.created", partial(timelines.status_created, rt))
     handlers.register("status.deleted", partial(timelines.status_deleted, rt))
@@ -82,8 +84,8 @@ def subscribe(rt: Wired) -> None:
     """The in-process subscribers of every domain event."""
     events = rt.events
     # Notifications: recorded within the change (NOTIFYING), removed within the undoing one.
-    for kind, job, _ in NOTIFYING:
-        events.within(kind, partial(_record_notification, rt, job))
+    for kind, job, _, owner in NOTIFYING:
+        events.within(kind, partial(_record_notification, rt, job, owner))
     events.within(StatusUnfavourited, notify.status_unfavourited)
     events.within(StatusRemoved, notify.status_removed)
     events.within(FollowEnded, notify.follow_ended)
@@ -109,11 +111,9 @@ def subscribe(rt: Wired) -> None:
 
 
 async def _record_notification(
-    rt: StreamingPlatform, job: str, uow: UnitOfWork, event: Any
+    rt: StreamingPlatform, job: str, owner: str, uow: UnitOfWork, event: Any
 ) -> None:
-    # On the database of the row the change wrote: the status, or the follower's edge.
-    owner = event.account_id if isinstance(event, FollowRequested) else event.status_id
-    record(rt, uow, job, owner, **asdict(event))
+    record(rt, uow, job, getattr(event, owner), **asdict(event))
 
 
 async def _notify(

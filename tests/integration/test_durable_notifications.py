@@ -46,19 +46,22 @@ async def _recorded(rt: Runtime, kind: str) -> list[dict[str, Any]]:
     return [dict(row.payload) for row in rows]
 
 
-async def _accounts(rt: Runtime) -> tuple[int, int, str]:
+async def _favourited_by_a_dying_process(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, int, str]:
+    """Alice's status, favourited by bob in a process that died right after the commit."""
     alice = await admin.create_account(rt, "alice", "alice@example.com", PASSWORD, admin=False)
     bob = await admin.create_account(rt, "bob", "bob@example.com", PASSWORD, admin=False)
     status = await posts.create(rt, alice, StatusCreate(status="like me"), None)
+    with dying_after_commit(monkeypatch):
+        await interactions.favourite(rt, bob, status["id"])
     return alice, bob, status["id"]
 
 
 async def test_a_favourite_committed_by_a_process_that_died_notifies_once(
     rt: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    alice, bob, status_id = await _accounts(rt)
-    with dying_after_commit(monkeypatch):
-        await interactions.favourite(rt, bob, status_id)
+    alice, bob, _ = await _favourited_by_a_dying_process(rt, monkeypatch)
     assert await _notifications(rt, alice) == []  # nothing ran after the commit
     payloads = await _recorded(rt, "notify.status_favourited")
     assert len(payloads) == 1
@@ -73,9 +76,7 @@ async def test_a_favourite_committed_by_a_process_that_died_notifies_once(
 async def test_a_favourite_undone_before_its_job_ran_notifies_nobody(
     rt: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    alice, bob, status_id = await _accounts(rt)
-    with dying_after_commit(monkeypatch):
-        await interactions.favourite(rt, bob, status_id)
+    alice, bob, status_id = await _favourited_by_a_dying_process(rt, monkeypatch)
     await interactions.unfavourite(rt, bob, status_id)
     await rt.jobs.drain()
     assert await _notifications(rt, alice) == []
