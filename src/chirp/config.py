@@ -131,6 +131,7 @@ class Settings(BaseSettings):
     hot_path: bool = True
     hot_statuses: int = Field(default=50_000, ge=1)
     hot_viewers: int = Field(default=10_000, ge=1)
+    hot_pages: int = Field(default=2_000, ge=1)
     hot_lists: int = Field(default=10_000, ge=1)
     hot_list_size: int = Field(default=400, ge=1, le=10_000)
     hot_seconds: float = Field(default=600, gt=0)

@@ -16,6 +16,8 @@ from chirp.hotpath.store import (
     COUNTS,
     DROPS_KEPT,
     LISTS,
+    MARKS,
+    STATUSES,
     Entry,
     Facts,
     HotStore,
@@ -186,3 +188,29 @@ def test_past_the_keys_it_can_remember_every_fill_under_way_is_refused() -> None
         store.apply([["counts", status_id]], None)
     assert not guard.kept(DROPS_KEPT + 10)  # never dropped, but no longer known
     assert store.guard(COUNTS).kept(1)
+
+
+# -- stitched pages: served again while nothing they were made of was dropped ---------------
+
+
+def test_a_page_stays_untouched_until_something_it_was_made_of_is_dropped() -> None:
+    store = _store(NOW - timedelta(hours=1))
+    stamp = store.stamp()
+    used = [(STATUSES, [1, 2]), (ACCOUNTS, {AUTHOR}), (COUNTS, [1, 2]), (MARKS, [9])]
+    assert store.untouched(stamp, used)
+    # Changes of other statuses, accounts and viewers leave it as it was.
+    store.apply([["counts", 3], ["marks", 10], ["account", AUTHOR + 1], ["status", 4]], "5-0")
+    assert store.untouched(stamp, used)
+    for entry in (["counts", 2], ["marks", 9], ["account", AUTHOR], ["status", 1]):
+        fresh = _store(NOW - timedelta(hours=1))
+        before = fresh.stamp()
+        fresh.apply([entry], "6-0")
+        assert not fresh.untouched(before, used), entry
+        assert fresh.untouched(fresh.stamp(), used)  # a page stitched after it is current
+
+
+def test_clearing_the_store_touches_every_page() -> None:
+    store = _store(NOW - timedelta(hours=1))
+    stamp = store.stamp()
+    store.clear()
+    assert not store.untouched(stamp, [(ACCOUNTS, {AUTHOR})])

@@ -20,7 +20,7 @@ from chirp.hotpath import fills
 from chirp.hotpath.candidates import Candidates
 from chirp.hotpath.platform import HotPlatform
 from chirp.hotpath.records import Marks, StatusRecord, stitch
-from chirp.hotpath.store import REBLOGS, STATUSES, Viewer
+from chirp.hotpath.store import ACCOUNTS, COUNTS, MARKS, REBLOGS, STATUSES, Viewer
 from chirp.posts.visibility import Audience, can_see, shown_in_timeline
 from chirp.timelines.feeds import FeedSlice
 from chirp.timelines.filtering import ROUNDS
@@ -136,6 +136,16 @@ async def _render(
     return await render(rt, [picker.records[i] for i in chosen], picker.records, viewer_id), chosen
 
 
+async def _stitched(
+    rt: HotPlatform, key: Hashable, picker: _Picker, viewer_id: int | None, chosen: list[int]
+) -> Answer | None:
+    """A page just chosen, stitched and kept for the next read of it (``_again``)."""
+    body = await _again(rt, key, chosen, viewer_id)
+    if body is None:  # a status of it was dropped meanwhile: stitched from what was read
+        return await _render(rt, picker, viewer_id, chosen)
+    return body, chosen
+
+
 async def render(
     rt: HotPlatform,
     chosen: list[StatusRecord],
@@ -156,6 +166,36 @@ async def render(
         for r in chosen
     ]
     return b"[" + b",".join(parts) + b"]"
+
+
+async def _again(
+    rt: HotPlatform, key: Hashable, chosen: list[int], viewer_id: int | None
+) -> bytes | None:
+    """The page of ``chosen`` for this viewer: stitched before, if nothing it was stitched
+    from (records, accounts, counters, the viewer's marks) was dropped since; else stitched
+    now and kept. Under a steady write load most pages read again are still what they were:
+    a post drops its author's account, a favourite one status's counters and one viewer's
+    marks. None: a status is no longer held (the caller chooses again)."""
+    store = rt.hot.store
+    held = store.pages.get(key)
+    if held is not None and held[0] == chosen and store.untouched(held[1], held[2]):
+        body: bytes = held[3]
+        return body
+    stamp = store.stamp()  # before reading: a drop from here on makes the page stale
+    known = await fills.records(rt, chosen)
+    if not all(i in known for i in chosen):
+        return None
+    records = [known[i] for i in chosen]
+    body = await render(rt, records, known, viewer_id)
+    originals = [known[r.reblog_of_id] if r.reblog_of_id else r for r in records]
+    used = [
+        (STATUSES, [*chosen, *(o.id for o in originals)]),
+        (ACCOUNTS, {r.account_id for r in records} | {o.account_id for o in originals}),
+        (COUNTS, [o.id for o in originals]),
+        (MARKS, [viewer_id] if viewer_id is not None else []),
+    ]
+    store.pages.put(key, (chosen, stamp, used, body))
+    return body
 
 
 # -- the pages -------------------------------------------------------------------------------
@@ -202,16 +242,16 @@ async def _listed(
         and held[3] is viewer
     ):
         chosen: list[int] = held[4]
-        known = await fills.records(rt, chosen)
-        if all(i in known for i in chosen):
-            return await render(rt, [known[i] for i in chosen], known, viewer_id), chosen
+        body = await _again(rt, key, chosen, viewer_id)
+        if body is not None:
+            return body, chosen
     version = listed.version
     picker = await _from_list(rt, listed, page, relations or viewer.relations, accept)
     if picker is None:
         return None
     chosen = picker.chosen()
     store.selections.put(key, (listed, version, epoch, viewer, chosen))
-    return await _render(rt, picker, viewer_id, chosen)
+    return await _stitched(rt, key, picker, viewer_id, chosen)
 
 
 async def public(rt: HotPlatform, viewer_id: int | None, page: Page) -> Answer | None:
@@ -298,10 +338,10 @@ async def home(
     before = store.selections.get(selection)
     if before is not None and before[0] == stamp and before[1] is viewer and found.ready:
         chosen: list[int] = before[2]
-        known = await fills.records(rt, chosen)
-        if all(i in known for i in chosen):
+        body = await _again(rt, selection, chosen, viewer_id)
+        if body is not None:
             rt.metrics.feed_reads.labels("hit").inc()
-            return await render(rt, [known[i] for i in chosen], known, viewer_id), chosen
+            return body, chosen
     picker = _Picker(rt, page, relations, rule)
     rounds = 0
     for _ in range(ROUNDS):
@@ -336,4 +376,5 @@ async def home(
     chosen = picker.chosen()
     if rounds == 1:  # chosen from the first slice alone: it can be chosen again from it
         store.selections.put(selection, (stamp, viewer, chosen))
+        return await _stitched(rt, selection, picker, viewer_id, chosen)
     return await _render(rt, picker, viewer_id, chosen)

@@ -66,6 +66,7 @@ class Hot:
         store = HotStore(
             statuses=settings.hot_statuses,
             viewers=settings.hot_viewers,
+            pages=settings.hot_pages,
             lists=settings.hot_lists,
             list_size=settings.hot_list_size,
             ttl=settings.hot_seconds,

@@ -179,6 +179,7 @@ class HotStore:
         lists: int,
         list_size: int,
         ttl: float,
+        pages: int = 2_000,
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
     ) -> None:
@@ -211,6 +212,10 @@ class HotStore:
         # Pages chosen before (chirp.hotpath.pages): by route, page and viewer, with what
         # they were chosen from, so a page read again is not chosen again while that holds.
         self.selections: AgingMap[Hashable, tuple[Any, ...]] = AgingMap(ttl, viewers, clock)
+        # Pages stitched before, by the same keys: (ids, stamp, what it was stitched from,
+        # body), served again while nothing it was stitched from was dropped (``untouched``).
+        # Fewer than the selections: a page's body is tens of kilobytes.
+        self.pages: AgingMap[Hashable, tuple[Any, ...]] = AgingMap(ttl, pages, clock)
         # Stitched prefixes (chirp.hotpath.records.stitch): self-checking, dropped with age.
         self.prefixes: Prefixes = {}
         self._prefixes_size = statuses
@@ -225,6 +230,27 @@ class HotStore:
     def guard(self, kind: int) -> Guard:
         return Guard(self.epochs, self.drops, kind)
 
+    def stamp(self) -> tuple[int, ...]:
+        """Where every kind stands now: taken before reading what a page is made of."""
+        return tuple(self.epochs)
+
+    def untouched(self, stamp: Sequence[int], used: Sequence[tuple[int, Iterable[Any]]]) -> bool:
+        """Whether no key of ``used`` (kind, keys) was dropped since ``stamp``: what was
+        made of them then is what would be made of them now. A kind with no drop at all
+        since costs one comparison."""
+        for kind, keys in used:
+            seen = stamp[kind]
+            if self.epochs[kind] == seen:
+                continue
+            drops = self.drops[kind]
+            if seen < drops.floor:
+                return False
+            last = drops.last
+            for key in keys:
+                if last.get(key, 0) > seen:
+                    return False
+        return True
+
     def sweep(self) -> None:
         """Forget copies older than the TTL (a backstop: changes drop them long before)."""
         for held in self._maps():
@@ -236,7 +262,7 @@ class HotStore:
         return (
             self.statuses, self.gone, self.changed, self.accounts, self.account_drops,
             self.counts, self.counted, self.marks, self.viewers, self.tags, self.authors,
-            self.reblogs, self.selections,
+            self.reblogs, self.selections, self.pages,
         )  # fmt: skip
 
     def clear(self) -> None:
