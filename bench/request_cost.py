@@ -113,6 +113,10 @@ def environment(backend: str, scale: str, seed: int) -> None:
             "CHIRP_SECRET_KEY": "request-cost-" + "x" * 40,
             "CHIRP_LOG_LEVEL": "ERROR",
             "CHIRP_NODE_ID": "61",
+            # The rate limits on (unless CHIRP_RATE_LIMITS=false is set), never reached.
+            "CHIRP_LIMIT_API_TOKEN": deploy.UNREACHED,
+            "CHIRP_LIMIT_API_ACCOUNT": deploy.UNREACHED,
+            "CHIRP_LIMIT_API_IP": deploy.UNREACHED,
         }
     )
     if backend == "postgres":

@@ -15,11 +15,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from chirp import __version__
 from chirp.accounts.api import router as accounts_router
 from chirp.config import Environment, Settings, get_settings
+from chirp.core import keys
+from chirp.core.auth import Bearer, presented_token
 from chirp.core.bodies import BodyLimitMiddleware
 from chirp.core.errors import install_handlers
 from chirp.core.logging import access_logger, configure_logging
 from chirp.core.middleware import ConcurrencyLimitMiddleware, RequestMiddleware
 from chirp.core.params import MAX_BODY
+from chirp.core.ratelimits import Principal, RateLimits, Rules
 from chirp.core.responses import JSON
 from chirp.graph.api import router as graph_router
 from chirp.hotpath.front import HotFront
@@ -49,6 +52,30 @@ def tune_collector() -> None:
     store paused a process for 50-170 ms under load (bench/BASELINE.md)."""
     gc.freeze()
     gc.set_threshold(10_000, 20, 10)
+
+
+def _principal(rt: Runtime) -> Principal:
+    """A request's token as the rate limits count it: resolved through the token cache (the
+    database on a miss, within the hot path's slots) and left in the request's state, so
+    the hot path does not resolve it again."""
+
+    async def principal(scope: Scope) -> Bearer | None:
+        presented = presented_token(scope)
+        if presented is None:
+            return None
+        bearer = rt.tokens.get(keys.digest(presented))
+        if bearer is None:
+            try:
+                async with rt.hot.slot():
+                    bearer = await rt.tokens.resolve(presented, rt.uow)
+            except Exception:  # the database is away: counted by address; the route answers
+                log.warning("rate_limit_token_unresolved", exc_info=True)
+                return None
+        if bearer is not None:
+            scope.setdefault("state", {})["bearer"] = bearer
+        return bearer
+
+    return principal
 
 
 class Chirp:
@@ -162,8 +189,12 @@ def create_app(
         seconds=settings.body_seconds,
         upload_seconds=settings.upload_seconds,
     )
+    limited: ASGIApp = bounded
+    if settings.rate_limits:
+        # Ahead of the bodies: a refused upload is not read first.
+        limited = RateLimits(bounded, Rules.of(settings), rt.tally, _principal(rt))
     access = access_logger(settings)
     logged = RequestMiddleware(
-        bounded, rt.metrics, settings.slow_ms, access, routine=settings.access_log
+        limited, rt.metrics, settings.slow_ms, access, routine=settings.access_log
     )
     return Chirp(app, logged)

@@ -106,6 +106,13 @@ class Settings(BaseSettings):
     limit_login_ip: str = "25/5 minutes"
     limit_login_email: str = "25/hour"
     limit_sign_up_ip: str = "5/30 minutes"
+    # Every request to /api/ (chirp.core.ratelimits): per token, per account, per address
+    # (an IPv6 /64) without an account; media uploads and deletions per account.
+    limit_api_token: str = "300/5 minutes"  # noqa: S105 - a rule, not a secret
+    limit_api_account: str = "1500/5 minutes"
+    limit_api_ip: str = "300/5 minutes"
+    limit_media: str = "30/30 minutes"
+    limit_deletes: str = "30/30 minutes"
     # "fast-insecure" exists for the test suite and is refused outside env=test.
     password_profile: str = "standard"  # noqa: S105 - a hashing profile name, not a secret
     max_status_chars: int = Field(default=500, ge=1)
@@ -166,7 +173,16 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("limit_login_ip", "limit_login_email", "limit_sign_up_ip")
+    @field_validator(
+        "limit_login_ip",
+        "limit_login_email",
+        "limit_sign_up_ip",
+        "limit_api_token",
+        "limit_api_account",
+        "limit_api_ip",
+        "limit_media",
+        "limit_deletes",
+    )
     @classmethod
     def _a_rule(cls, value: str) -> str:
         if value.strip().lower() not in LIMIT_OFF:

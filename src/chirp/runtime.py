@@ -23,6 +23,7 @@ from chirp.core.entities import EntityCache, build_entity_cache
 from chirp.core.ids import IdGenerator
 from chirp.core.metrics import Metrics
 from chirp.core.node import lease_node_id
+from chirp.core.tallies import LocalTally, RedisTally, Tally
 from chirp.core.throttle import Throttle
 from chirp.db.events import Events
 from chirp.db.metrics import PoolCollector
@@ -88,6 +89,8 @@ class Runtime:
     hot: Hot = field(init=False)
     # Rate limits: counted in Redis when there is one, else in this process.
     throttle: Throttle = field(init=False)
+    # The API-wide rate limits' counts (chirp.core.ratelimits), riding the hot path's syncs.
+    tally: Tally = field(init=False)
 
     def __post_init__(self) -> None:
         if not (self.redis or self.settings.redis_url or self.settings.process_local_state):
@@ -113,6 +116,11 @@ class Runtime:
         self.hot = Hot.build(settings, self.redis)
         self.throttle = Throttle.build(
             settings.redis_url, self.redis, settings.redis_prefix, enabled=settings.rate_limits
+        )
+        self.tally = (
+            RedisTally(self.redis, settings.redis_prefix, self.hot.changes)
+            if self.redis is not None
+            else LocalTally()
         )
         if self.hot.enabled:  # every drop of these caches drops the hot copies too
             self.entities = MirroredEntities(self.entities, self.hot.changes)

@@ -12,35 +12,34 @@ from typing import Any
 import httpx
 
 from chirp.app import create_app
+from chirp.config import Settings
 from chirp.runtime import Runtime
 from tests.conftest import PASSWORD, Api, bearer
 from tests.streaming import live_server, tuned
+
+RULES = tuple(name for name in Settings.model_fields if name.startswith("limit_"))
 
 
 @asynccontextmanager
 async def limited(rt: Runtime, **rules: Any) -> AsyncIterator[Runtime]:
     """``rt`` with the rate limits on, each rule off unless given here."""
-    settings = {
-        "rate_limits": True,
-        "limit_login_ip": "0",
-        "limit_login_email": "0",
-        "limit_sign_up_ip": "0",
-        **rules,
-    }
+    settings = {"rate_limits": True, **dict.fromkeys(RULES, "0"), **rules}
     runtime = tuned(rt, **settings)
     await runtime.throttle.reset()
+    await runtime.tally.reset()
     try:
         yield runtime
     finally:
         await runtime.throttle.reset()
+        await runtime.tally.reset()
 
 
-def _api(rt: Runtime, ip: str) -> Api:
+def client_at(rt: Runtime, ip: str) -> Api:
     transport = httpx.ASGITransport(app=create_app(runtime=rt), client=(ip, 40000))
     return Api(httpx.AsyncClient(transport=transport, base_url=rt.settings.public_url))
 
 
-def _assert_throttled(answer: httpx.Response, limit: int) -> None:
+def assert_throttled(answer: httpx.Response, limit: int) -> None:
     assert answer.status_code == 429, answer.text
     assert answer.json() == {"error": "Too many requests"}
     assert answer.headers["x-ratelimit-limit"] == str(limit)
@@ -54,12 +53,12 @@ async def test_login_attempts_from_one_address_stop_at_the_limit_right_or_wrong(
 ) -> None:
     await api.register("alice")
     async with limited(rt, limit_login_ip="3/minute") as runtime:
-        attacker, other = _api(runtime, "198.51.100.7"), _api(runtime, "198.51.100.8")
+        attacker, other = client_at(runtime, "198.51.100.7"), client_at(runtime, "198.51.100.8")
         app = await attacker.create_app()
         for _ in range(3):
             wrong = await attacker.password_grant(app, password="wrong-password-1")
             assert wrong.status_code == 400, wrong.text
-        _assert_throttled(await attacker.password_grant(app), 3)  # the right one too
+        assert_throttled(await attacker.password_grant(app), 3)  # the right one too
         # Another address is counted on its own.
         assert (await other.password_grant(app)).status_code == 200
 
@@ -71,15 +70,16 @@ async def test_login_attempts_on_one_email_stop_at_the_limit_from_any_address(
     async with limited(rt, limit_login_email="2/hour") as runtime:
         app = await api.create_app()
         for n in range(2):
-            answer = await _api(runtime, f"203.0.113.{n}").password_grant(app, password="nope-123")
+            client = client_at(runtime, f"203.0.113.{n}")
+            answer = await client.password_grant(app, password="nope-123")
             assert answer.status_code == 400
-        _assert_throttled(await _api(runtime, "203.0.113.9").password_grant(app), 2)
+        assert_throttled(await client_at(runtime, "203.0.113.9").password_grant(app), 2)
 
 
 async def test_the_sign_in_page_answers_a_page_when_throttled(api: Api, rt: Runtime) -> None:
     await api.register("alice")
     async with limited(rt, limit_login_ip="1/minute") as runtime:
-        browser = _api(runtime, "198.51.100.20")
+        browser = client_at(runtime, "198.51.100.20")
         app = await browser.create_app(redirect_uris="urn:ietf:wg:oauth:2.0:oob")
         query = {
             "response_type": "code",
@@ -109,7 +109,7 @@ def _hidden(page: str, name: str) -> str:
 
 async def test_sign_ups_from_one_address_stop_at_the_limit(rt: Runtime) -> None:
     async with limited(rt, limit_sign_up_ip="2/hour") as runtime:
-        signer = _api(runtime, "192.0.2.44")
+        signer = client_at(runtime, "192.0.2.44")
         await signer.register("first")
         await signer.register("second")
         app = await signer.create_app()
@@ -124,8 +124,8 @@ async def test_sign_ups_from_one_address_stop_at_the_limit(rt: Runtime) -> None:
             },
             headers=bearer(await signer.app_token(app)),
         )
-        _assert_throttled(third, 2)
-        await _api(runtime, "192.0.2.45").register("fourth")  # another address may
+        assert_throttled(third, 2)
+        await client_at(runtime, "192.0.2.45").register("fourth")  # another address may
 
 
 async def test_forwarded_for_counts_only_from_a_trusted_proxy(api: Api, rt: Runtime) -> None:

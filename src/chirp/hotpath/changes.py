@@ -60,6 +60,19 @@ class Rider(Protocol[T_co]):
     def parse(self, found: Any) -> T_co: ...
 
 
+class Passenger(Protocol):
+    """Something that goes along with every sync while it has anything to send (the rate
+    limits' counts): its commands join the sync's pipeline, and their results come back."""
+
+    def board(self, pipe: Any) -> int:
+        """Queue the commands of everything pending; how many were queued."""
+        ...
+
+    def land(self, results: list[Any] | None) -> None:
+        """The results of what ``board`` queued; None: the round failed."""
+        ...
+
+
 class Changes(Protocol):
     async def publish(self, entries: Sequence[Entry]) -> None:
         """Entries of a committed change: applied here at once, and shared (inside
@@ -74,6 +87,15 @@ class Changes(Protocol):
         """Apply every change committed before this call; False when the store cannot be
         trusted now (the caller answers from the database). With ``ride``, also its answer,
         read in the same round trip, or None (the caller reads it itself)."""
+        ...
+
+    def soon(self) -> asyncio.Future[bool] | None:
+        """Make sure a sync starts soon without waiting for it (its passengers go along);
+        None where there is nothing to sync."""
+        ...
+
+    def carry(self, passenger: Passenger) -> None:
+        """Take ``passenger`` along with every sync from now on."""
         ...
 
     async def start(self) -> None: ...
@@ -134,6 +156,12 @@ class LocalChanges(_Gathers):
     async def sync(self, ride: Rider[T] | None = None) -> tuple[bool, T | None]:
         return True, None
 
+    def soon(self) -> asyncio.Future[bool] | None:
+        return None
+
+    def carry(self, passenger: Passenger) -> None:
+        raise TypeError("one process has no round trip to share")
+
     async def start(self) -> None:
         return None
 
@@ -154,6 +182,7 @@ class RedisChanges(_Gathers):
         self._synced = 0.0  # when the last sync succeeded (monotonic)
         self._next: asyncio.Future[bool] | None = None
         self._riders: list[tuple[Rider[Any], asyncio.Future[Any]]] = []
+        self._passengers: list[Passenger] = []
         self._rounds: asyncio.Task[None] | None = None
         self._follower: asyncio.Task[None] | None = None
 
@@ -171,16 +200,21 @@ class RedisChanges(_Gathers):
             log.warning("hot_change_not_published", exc_info=True)
         self.store.apply(entries, mark)
 
-    async def sync(self, ride: Rider[T] | None = None) -> tuple[bool, T | None]:
-        loop = asyncio.get_running_loop()
+    def carry(self, passenger: Passenger) -> None:
+        self._passengers.append(passenger)
+
+    def soon(self) -> asyncio.Future[bool]:
         if self._next is None:
-            self._next = loop.create_future()
+            self._next = asyncio.get_running_loop().create_future()
             if self._rounds is None:
                 self._rounds = asyncio.create_task(self._run_rounds())
-        waiting = self._next
+        return self._next
+
+    async def sync(self, ride: Rider[T] | None = None) -> tuple[bool, T | None]:
+        waiting = self.soon()
         answer: asyncio.Future[Any] | None = None
         if ride is not None:
-            answer = loop.create_future()
+            answer = asyncio.get_running_loop().create_future()
             self._riders.append((ride, answer))
         ok = await asyncio.shield(waiting)
         found = await asyncio.shield(answer) if answer is not None else None
@@ -196,6 +230,8 @@ class RedisChanges(_Gathers):
                 except Exception:  # never leave a request waiting
                     log.warning("hot_sync_failed", exc_info=True)
                     ok = False
+                    for passenger in self._passengers:
+                        passenger.land(None)
                 if not ok:
                     self.store.clear()
                     self._synced = 0.0
@@ -209,6 +245,7 @@ class RedisChanges(_Gathers):
 
     async def _read(self, riders: list[tuple[Rider[Any], asyncio.Future[Any]]]) -> bool:
         fresh = time.monotonic()
+        passengers = self._passengers
         if self._synced and fresh - self._synced > STALE_SECONDS:
             self.store.clear()  # entries may have been trimmed while nobody looked
         while True:
@@ -217,7 +254,14 @@ class RedisChanges(_Gathers):
                 pipe.xrange(self.key, f"({self._seen}", "+", count=READ_COUNT)
                 for ride, _ in riders:
                     ride.queue(pipe)
+                boarded = [(p, p.board(pipe)) for p in passengers]
                 generation, found, *ridden = await pipe.execute(raise_on_error=False)
+            at = len(riders)
+            for passenger, queued in boarded:
+                passenger.land(ridden[at : at + queued])
+                at += queued
+            del ridden[len(riders) :]
+            passengers = []
             if isinstance(generation, Exception) or isinstance(found, Exception):
                 raise generation if isinstance(generation, Exception) else found
             if generation is None or generation != self._generation:

@@ -18,11 +18,10 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import structlog
-from fastapi.security.utils import get_authorization_scheme_param
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from chirp.core import keys
-from chirp.core.auth import grants
+from chirp.core.auth import Bearer, grants, presented_token
 from chirp.core.errors import APIError
 from chirp.core.ids import parse_id
 from chirp.core.pagination import Page, link_base, links_from, public_url, read_page
@@ -130,15 +129,10 @@ async def _viewer(
 ) -> tuple[int | None, frozenset[str]]:
     """The token's account and scopes (no token: an anonymous reader), resolved through the
     same cache as FastAPI's routes; a token that is not valid goes to FastAPI (its 401)."""
-    presented = None
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            scheme, credentials = get_authorization_scheme_param(value.decode("latin-1"))
-            if scheme.lower() == "bearer" and credentials:
-                presented = credentials
-            break
-    if presented is None:
-        presented = params.get("access_token") or None
+    bearer: Bearer | None = scope.get("state", {}).get("bearer")  # resolved by the rate limits
+    if bearer is not None:
+        return bearer.account_id, bearer.scopes
+    presented = presented_token(scope, params)
     if presented is None:
         return None, frozenset()
     bearer = rt.tokens.get(keys.digest(presented))
