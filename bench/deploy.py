@@ -94,7 +94,9 @@ def prepare(
             "PYTHONPATH": str(ROOT),
             # The API-wide rate limits stay on, so their cost is measured, with numbers a
             # load of 64 connections from 64 accounts does not reach (Mastodon's 300 per
-            # token and 5 minutes would refuse all but the first second of a run).
+            # token and 5 minutes would refuse all but the first second of a run);
+            # CHIRP_BENCH_RATE_LIMITS=false runs without them, to compare.
+            "CHIRP_RATE_LIMITS": os.environ.get("CHIRP_BENCH_RATE_LIMITS", "true"),
             "CHIRP_LIMIT_API_TOKEN": UNREACHED,
             "CHIRP_LIMIT_API_ACCOUNT": UNREACHED,
             "CHIRP_LIMIT_API_IP": UNREACHED,

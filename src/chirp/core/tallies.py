@@ -129,6 +129,7 @@ class RedisTally:
         self._script = redis.register_script(_COUNT) if redis is not None else None
         self._sha = hashlib.sha1(_COUNT.encode(), usedforsecurity=False).hexdigest()
         self._pending: dict[int, _Group] = {}  # by group, waiting for the next round
+        self._placed: dict[str, tuple[int, str]] = {}  # key: its group, its name less window
         self._flying: list[_Group] | None = None
         rounds.carry(self)
 
@@ -141,8 +142,14 @@ class RedisTally:
         ask = _Ask(answer, len(hits))
         for at, (key, period) in enumerate(hits):
             window = window_of(period, now)
-            group = zlib.crc32(key.encode()) % GROUPS
-            name = f"{self.prefix}{{rl{group}}}:{key}:{window}"
+            placed = self._placed.get(key)
+            if placed is None:
+                if len(self._placed) > KEYS_KEPT:
+                    self._placed.clear()
+                group = zlib.crc32(key.encode()) % GROUPS  # the same in every process
+                placed = self._placed[key] = (group, f"{self.prefix}{{rl{group}}}:{key}:")
+            group, stem = placed
+            name = f"{stem}{window}"
             keys = self._pending.get(group)
             if keys is None:
                 keys = self._pending[group] = {}
