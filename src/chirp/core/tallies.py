@@ -8,7 +8,7 @@ far, this hit included. Windows are aligned on the clock (a five-minute window s
 - ``RedisTally`` (the scaled deployment): one key per rule, id and window, counted in the
   round trip the process makes anyway before a hot page answers (``chirp.hotpath.changes``:
   the tally is a *passenger* of its syncs). Hits that arrive while a round is in flight go
-  together in the next one: one script call per group of keys (``GROUPS``) raises each key
+  together in the next one: one script call (per group of keys, ``GROUPS``) raises each key
   by its hits at once (INCRBY, and an expiry at its window's end when new), so a key's hits
   get consecutive counts and the counts stay exact across processes and hosts.
 
@@ -113,8 +113,12 @@ end
 return counts
 """
 # Keys are spread over this many hash tags: one script call per group a round touches, each
-# within one hash slot (a Redis Cluster runs a script on one slot's keys only).
-GROUPS = 8
+# within one hash slot (a Redis Cluster runs a script on one slot's keys only). One: a call
+# per round costs little, and each more call per round was measured to cost the hot path
+# dearly (public timeline, c64, PostgreSQL medium: about 5,500 requests a second with one
+# group, 4,200 with eight, 5,600 without rate limits; bench/BASELINE.md). On a cluster the
+# counters then live on one node, which a few INCRBYs per request does not tire.
+GROUPS = 1
 _Group = dict[str, tuple[int, list[tuple[_Ask, int]]]]  # key: its window's end, who asked
 
 
