@@ -114,9 +114,7 @@ def environment(backend: str, scale: str, seed: int) -> None:
             "CHIRP_LOG_LEVEL": "ERROR",
             "CHIRP_NODE_ID": "61",
             # The rate limits on (unless CHIRP_RATE_LIMITS=false is set), never reached.
-            "CHIRP_LIMIT_API_TOKEN": deploy.UNREACHED,
-            "CHIRP_LIMIT_API_ACCOUNT": deploy.UNREACHED,
-            "CHIRP_LIMIT_API_IP": deploy.UNREACHED,
+            **deploy.UNREACHED_LIMITS,
         }
     )
     if backend == "postgres":

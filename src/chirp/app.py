@@ -15,7 +15,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from chirp import __version__
 from chirp.accounts.api import router as accounts_router
 from chirp.config import Environment, Settings, get_settings
-from chirp.core import keys
 from chirp.core.auth import Bearer, presented_token
 from chirp.core.bodies import BodyLimitMiddleware
 from chirp.core.errors import install_handlers
@@ -25,7 +24,7 @@ from chirp.core.params import MAX_BODY
 from chirp.core.ratelimits import Principal, RateLimits, Rules
 from chirp.core.responses import JSON
 from chirp.graph.api import router as graph_router
-from chirp.hotpath.front import HotFront
+from chirp.hotpath.front import HotFront, bearer_of
 from chirp.instance.api import router as instance_router
 from chirp.media import cleanup as media_cleanup
 from chirp.media.api import router as media_router
@@ -63,14 +62,11 @@ def _principal(rt: Runtime) -> Principal:
         presented = presented_token(scope)
         if presented is None:
             return None
-        bearer = rt.tokens.get(keys.digest(presented))
-        if bearer is None:
-            try:
-                async with rt.hot.slot():
-                    bearer = await rt.tokens.resolve(presented, rt.uow)
-            except Exception:  # the database is away: counted by address; the route answers
-                log.warning("rate_limit_token_unresolved", exc_info=True)
-                return None
+        try:
+            bearer = await bearer_of(rt, presented)
+        except Exception:  # the database is away: counted by address; the route answers
+            log.warning("rate_limit_token_unresolved", exc_info=True)
+            return None
         if bearer is not None:
             scope.setdefault("state", {})["bearer"] = bearer
         return bearer

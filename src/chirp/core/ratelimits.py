@@ -26,7 +26,6 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import orjson
 import structlog
@@ -34,8 +33,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chirp.config import Settings
 from chirp.core.auth import Bearer
-from chirp.core.tallies import Hit, Tally, window_of
-from chirp.core.throttle import rule
+from chirp.core.tallies import Hit, Tally, window_end
+from chirp.core.throttle import limit_headers, refused_headers, rule
 
 log = structlog.get_logger(__name__)
 Principal = Callable[[Scope], Awaitable[Bearer | None]]
@@ -53,18 +52,6 @@ class Limit:
     name: str
     amount: int
     period: int  # seconds
-
-    @property
-    def header(self) -> tuple[bytes, bytes]:
-        return _LIMIT_HEADERS.get(self.amount) or _limit_header(self.amount)
-
-
-_LIMIT_HEADERS: dict[int, tuple[bytes, bytes]] = {}
-
-
-def _limit_header(amount: int) -> tuple[bytes, bytes]:
-    header = _LIMIT_HEADERS[amount] = (b"x-ratelimit-limit", str(amount).encode())
-    return header
 
 
 def _limit(name: str, text: str) -> Limit | None:
@@ -141,11 +128,6 @@ def address(host: str) -> str:
     if ip.version == 6:
         return str(ipaddress.ip_network(f"{ip}/64", strict=False))
     return str(ip)
-
-
-@functools.lru_cache(maxsize=64)
-def _reset(window_ends: int) -> bytes:
-    return datetime.fromtimestamp(window_ends, UTC).isoformat(timespec="microseconds").encode()
 
 
 class RateLimits:
@@ -225,10 +207,8 @@ class RateLimits:
                     refused = True
                     await _refuse(send, limit, ends, now)
                     return
-                message["headers"] = [
-                    *message.get("headers", []),
-                    *_headers(limit, ends, remaining),
-                ]
+                extra = limit_headers(limit.amount, remaining, ends)
+                message["headers"] = [*message.get("headers", []), *extra]
             elif refused:
                 return  # the body of the response the 429 replaced
             await send(message)
@@ -247,17 +227,12 @@ class RateLimits:
         allowance, as rack-attack does when its cache fails."""
         nearest = matched[0][0]
         if counts is None:
-            return (
-                False,
-                nearest,
-                (window_of(nearest.period, now) + 1) * nearest.period,
-                nearest.amount,
-            )
+            return False, nearest, window_end(nearest.period, now), nearest.amount
         left = nearest.amount - counts[0]
         for (limit, _), key, count in zip(matched, keys, counts, strict=True):
             remaining = limit.amount - count
             if remaining < 0:
-                ends = _ends(limit, now)
+                ends = window_end(limit.period, now)
                 if len(self._refused) > REFUSED_KEPT:
                     self._refused.clear()
                 self._refused[key] = ends
@@ -266,27 +241,11 @@ class RateLimits:
                 return True, limit, ends, 0
             if remaining < left:
                 nearest, left = limit, remaining
-        return False, nearest, _ends(nearest, now), left
-
-    def reset(self) -> None:
-        self._refused.clear()
-
-
-def _ends(limit: Limit, now: float) -> int:
-    """When the window ``now`` is in ends (seconds since the epoch)."""
-    return (window_of(limit.period, now) + 1) * limit.period
-
-
-def _headers(limit: Limit, ends: int, remaining: int) -> list[tuple[bytes, bytes]]:
-    return [
-        limit.header,
-        (b"x-ratelimit-remaining", str(max(0, remaining)).encode()),
-        (b"x-ratelimit-reset", _reset(ends)),
-    ]
+        return False, nearest, window_end(nearest.period, now), left
 
 
 def _with_headers(send: Send, limit: Limit, ends: int, remaining: int) -> Send:
-    extra = _headers(limit, ends, remaining)
+    extra = limit_headers(limit.amount, remaining, ends)
 
     async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":
@@ -300,8 +259,7 @@ async def _refuse(send: Send, limit: Limit, ends: int, now: float) -> None:
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(_TOO_MANY)).encode()),
-        (b"retry-after", str(max(1, round(ends - now))).encode()),
-        *_headers(limit, ends, 0),
+        *refused_headers(limit.amount, ends, now),
     ]
     await send({"type": "http.response.start", "status": 429, "headers": headers})
     await send({"type": "http.response.body", "body": _TOO_MANY})

@@ -8,9 +8,9 @@ far, this hit included. Windows are aligned on the clock (a five-minute window s
 - ``RedisTally`` (the scaled deployment): one key per rule, id and window, counted in the
   round trip the process makes anyway before a hot page answers (``chirp.hotpath.changes``:
   the tally is a *passenger* of its syncs). Hits that arrive while a round is in flight go
-  together in the next one: one script call (per group of keys, ``GROUPS``) raises each key
-  by its hits at once (INCRBY, and an expiry at its window's end when new), so a key's hits
-  get consecutive counts and the counts stay exact across processes and hosts.
+  together in the next one: one script call raises each key by its hits at once (INCRBY,
+  and an expiry at its window's end when new), so a key's hits get consecutive counts and
+  the counts stay exact across processes and hosts.
 
 Why not the ``limits`` library here, as for logins (``chirp.core.throttle``): its hit is a
 round trip of its own per request (a script call), which on the hot read path would double
@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-import zlib
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -38,8 +37,10 @@ Hit = tuple[str, int]  # the counted key (rule and id), the window's length in s
 KEYS_KEPT = 100_000  # keys a local tally holds before it forgets past windows
 
 
-def window_of(period: int, now: float) -> int:
-    return int(now // period)
+def window_end(period: int, now: float) -> int:
+    """When the window of ``period`` seconds that ``now`` is in ends (seconds since the
+    epoch): also what names the window."""
+    return (int(now // period) + 1) * period
 
 
 class Tally(Protocol):
@@ -64,7 +65,7 @@ class Rounds(Protocol):
 class LocalTally:
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self.clock = clock
-        self._counts: dict[str, tuple[int, int]] = {}  # key: (window, count)
+        self._counts: dict[str, tuple[int, int]] = {}  # key: (its window's end, count)
 
     def count(self, hits: Sequence[Hit]) -> asyncio.Future[list[int] | None]:
         now = self.clock()
@@ -72,18 +73,18 @@ class LocalTally:
             self._forget(now)
         counts = []
         for key, period in hits:
-            window = window_of(period, now)
+            ends = window_end(period, now)
             held = self._counts.get(key)
-            count = held[1] + 1 if held is not None and held[0] == window else 1
-            self._counts[key] = (window, count)
+            count = held[1] + 1 if held is not None and held[0] == ends else 1
+            self._counts[key] = (ends, count)
             counts.append(count)
         answer: asyncio.Future[list[int] | None] = asyncio.get_running_loop().create_future()
         answer.set_result(counts)
         return answer
 
     def _forget(self, now: float) -> None:
-        """Keys last counted in a window that has ended (the longest window is an hour)."""
-        self._counts = {k: v for k, v in self._counts.items() if (v[0] + 1) * 3600 > now}
+        """Keys last counted in a window that has ended."""
+        self._counts = {k: v for k, v in self._counts.items() if v[0] > now}
 
     async def reset(self) -> None:
         self._counts.clear()
@@ -100,7 +101,7 @@ class _Ask:
         self.left = size
 
 
-# One round's hits of one group of keys: each key raised by its hits and, when that made it,
+# One round's hits: each key raised by its hits and, when that made it,
 # given its window's end as expiry; the keys' new counts.
 _COUNT = """
 local counts = {}
@@ -112,13 +113,12 @@ for i, key in ipairs(KEYS) do
 end
 return counts
 """
-# Keys are spread over this many hash tags: one script call per group a round touches, each
-# within one hash slot (a Redis Cluster runs a script on one slot's keys only). One: a call
-# per round costs little, and each more call per round was measured to cost the hot path
-# dearly (public timeline, c64, PostgreSQL medium: about 5,500 requests a second with one
-# group, 4,200 with eight, 5,600 without rate limits; bench/BASELINE.md). On a cluster the
-# counters then live on one node, which a few INCRBYs per request does not tire.
-GROUPS = 1
+# Every counter under one hash tag: the round's hits go in one script call, which a Redis
+# Cluster allows only within one hash slot. Spreading the counters over several tags would
+# take a call per tag and round, and each more call per round was measured to cost the hot
+# path dearly (public timeline, c64, PostgreSQL medium: about 5,500 requests a second with
+# one call, 4,200 with eight, 5,600 without rate limits; bench/BASELINE.md). On a cluster
+# the counters then live on one node, which a few INCRBYs per request does not tire.
 _Group = dict[str, tuple[int, list[tuple[_Ask, int]]]]  # key: its window's end, who asked
 
 
@@ -127,14 +127,13 @@ class RedisTally:
         self, redis: Redis, prefix: str, rounds: Rounds, clock: Callable[[], float] = time.time
     ) -> None:
         self.redis = redis
-        self.prefix = f"{prefix}rl:"
+        self.prefix = f"{prefix}rl:{{rl}}:"  # (the hash tag: every counter in one slot)
         self.rounds = rounds
         self.clock = clock
         self._script = redis.register_script(_COUNT) if redis is not None else None
         self._sha = hashlib.sha1(_COUNT.encode(), usedforsecurity=False).hexdigest()
-        self._pending: dict[int, _Group] = {}  # by group, waiting for the next round
-        self._placed: dict[str, tuple[int, str]] = {}  # key: its group, its name less window
-        self._flying: list[_Group] | None = None
+        self._pending: _Group = {}  # waiting for the next round
+        self._flying: _Group | None = None
         rounds.carry(self)
 
     def count(self, hits: Sequence[Hit]) -> asyncio.Future[list[int] | None]:
@@ -145,21 +144,11 @@ class RedisTally:
         now = self.clock()
         ask = _Ask(answer, len(hits))
         for at, (key, period) in enumerate(hits):
-            window = window_of(period, now)
-            placed = self._placed.get(key)
-            if placed is None:
-                if len(self._placed) > KEYS_KEPT:
-                    self._placed.clear()
-                group = zlib.crc32(key.encode()) % GROUPS  # the same in every process
-                placed = self._placed[key] = (group, f"{self.prefix}{{rl{group}}}:{key}:")
-            group, stem = placed
-            name = f"{stem}{window}"
-            keys = self._pending.get(group)
-            if keys is None:
-                keys = self._pending[group] = {}
-            held = keys.get(name)
+            ends = window_end(period, now)
+            name = f"{self.prefix}{key}:{ends}"
+            held = self._pending.get(name)
             if held is None:
-                keys[name] = ((window + 1) * period, [(ask, at)])
+                self._pending[name] = (ends, [(ask, at)])
             else:
                 held[1].append((ask, at))
         return answer
@@ -171,27 +160,22 @@ class RedisTally:
     def board(self, pipe: Any) -> int:
         if not self._pending:
             return 0
-        groups = list(self._pending.values())
-        self._pending = {}
-        for keys in groups:
-            pipe.evalsha(self._sha, len(keys), *keys, *_arguments(keys))
-        self._flying = groups
-        return len(groups)
+        keys, self._pending = self._pending, {}
+        pipe.evalsha(self._sha, len(keys), *keys, *_arguments(keys))
+        self._flying = keys
+        return 1
 
     def land(self, results: list[Any] | None) -> None:
-        groups, self._flying = self._flying, None
-        if groups is None:
+        keys, self._flying = self._flying, None
+        if keys is None:
+            return
+        found = results[0] if results is not None else None
+        if isinstance(found, NoScriptError):  # Redis lost its scripts: again, alone
+            asyncio.get_running_loop().create_task(self._again(keys))
             return
         if results is None:
             log.warning("rate_limit_unavailable")
-        for at, keys in enumerate(groups):
-            found = results[at] if results is not None else None
-            if isinstance(found, NoScriptError):  # Redis lost its scripts: again, alone
-                asyncio.get_running_loop().create_task(self._again(keys))
-            elif isinstance(found, list):
-                _share(keys, found)
-            else:  # counted as allowed
-                _share(keys, None)
+        _share(keys, found if isinstance(found, list) else None)  # else: counted as allowed
 
     async def _again(self, keys: _Group) -> None:
         assert self._script is not None

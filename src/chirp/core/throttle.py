@@ -82,6 +82,26 @@ class Throttle:
         raise Throttled(limit.amount, stats.reset_time)
 
 
+def limit_headers(limit: int, remaining: int, reset: float) -> list[tuple[bytes, bytes]]:
+    """Mastodon's ``X-RateLimit-*`` headers (the reset as ISO 8601, to the microsecond)."""
+    return [
+        (b"x-ratelimit-limit", str(limit).encode()),
+        (b"x-ratelimit-remaining", str(max(0, remaining)).encode()),
+        (b"x-ratelimit-reset", _iso(reset)),
+    ]
+
+
+def refused_headers(limit: int, reset: float, now: float) -> list[tuple[bytes, bytes]]:
+    """What a 429 carries: the headers with nothing remaining, and ``Retry-After``."""
+    retry = (b"retry-after", str(max(1, round(reset - now))).encode())
+    return [*limit_headers(limit, 0, reset), retry]
+
+
+@functools.lru_cache(maxsize=64)
+def _iso(moment: float) -> bytes:
+    return datetime.fromtimestamp(moment, UTC).isoformat(timespec="microseconds").encode()
+
+
 class Throttled(TooManyRequests):
     def __init__(self, limit: int, reset: float) -> None:
         super().__init__()
@@ -89,9 +109,14 @@ class Throttled(TooManyRequests):
         self.reset = reset
 
     def headers(self) -> dict[str, str] | None:
-        return {
-            "X-RateLimit-Limit": str(self.limit),
-            "X-RateLimit-Remaining": "0",
-            "X-RateLimit-Reset": datetime.fromtimestamp(self.reset, UTC).isoformat(),
-            "Retry-After": str(max(1, round(self.reset - time.time()))),
-        }
+        headers = refused_headers(self.limit, self.reset, time.time())
+        return {_SPELLED[name]: value.decode() for name, value in headers}
+
+
+# The headers as Mastodon spells them (HTTP does not care; people reading them do).
+_SPELLED = {
+    b"x-ratelimit-limit": "X-RateLimit-Limit",
+    b"x-ratelimit-remaining": "X-RateLimit-Remaining",
+    b"x-ratelimit-reset": "X-RateLimit-Reset",
+    b"retry-after": "Retry-After",
+}

@@ -135,13 +135,20 @@ async def _viewer(
     presented = presented_token(scope, params)
     if presented is None:
         return None, frozenset()
+    bearer = await bearer_of(rt, presented)
+    if bearer is None:
+        raise _Plain()
+    return bearer.account_id, bearer.scopes
+
+
+async def bearer_of(rt: HotPlatform, presented: str) -> Bearer | None:
+    """A presented token's bearer: from this process's token cache, else read from the
+    database within the hot path's own request slots."""
     bearer = rt.tokens.get(keys.digest(presented))
     if bearer is None:
         async with rt.hot.slot():
             bearer = await rt.tokens.resolve(presented, rt.uow)
-    if bearer is None:
-        raise _Plain()
-    return bearer.account_id, bearer.scopes
+    return bearer
 
 
 def _page(params: Params) -> Page:
