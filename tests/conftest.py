@@ -160,6 +160,7 @@ async def forget_everything(rt: Runtime) -> None:
     await rt.entities.clear()
     await rt.throttle.reset()
     rt.hot.store.clear()
+    rt.standing.reset()
 
 
 async def empty_all_tables(rt: Runtime) -> None:

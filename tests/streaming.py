@@ -61,6 +61,7 @@ def tuned(rt: Runtime, **settings: Any) -> Runtime:
     copy = replace(rt, settings=rt.settings.model_copy(update=settings), events=Events())
     copy.events, copy.hot = rt.events, rt.hot  # the original's subscribers keep its hot store
     copy.relations, copy.entities = rt.relations, rt.entities
+    copy.standing = rt.standing
     return copy
 
 

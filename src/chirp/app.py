@@ -29,6 +29,7 @@ from chirp.instance.api import router as instance_router
 from chirp.media import cleanup as media_cleanup
 from chirp.media.api import router as media_router
 from chirp.media.uploads import FIELDS_SLACK
+from chirp.moderation.api import router as moderation_router
 from chirp.notifications.api import router as notifications_router
 from chirp.oauth.api import router as oauth_router
 from chirp.ops.api import router as ops_router
@@ -115,14 +116,17 @@ def create_app(
         cleanup = asyncio.create_task(media_cleanup.periodically(rt))
         # Revocations in other processes reach this one's token cache through Redis.
         listener = asyncio.create_task(rt.tokens.listen())
+        # Moderators' suspensions and silences, kept fresh in this process.
+        standing = asyncio.create_task(rt.standing.watch(rt.uow))
         await rt.hot.start()
         if settings.env is not Environment.test:
             tune_collector()
         yield
         cleanup.cancel()
-        listener.cancel()
-        with suppress(asyncio.CancelledError):
-            await listener
+        for task in (listener, standing):
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
         await rt.jobs.stop()
         if runtime is None:  # a runtime handed in belongs to the caller
             await rt.close()
@@ -156,6 +160,7 @@ def create_app(
         tags_router,
         streaming_router,
         media_router,
+        moderation_router,
     )
     for router in routers:
         app.include_router(router)

@@ -32,6 +32,11 @@ jobs_app = typer.Typer(
 app.add_typer(jobs_app, name="jobs")
 media_app = typer.Typer(help="Manage media files.", no_args_is_help=True)
 app.add_typer(media_app, name="media")
+admin_app = typer.Typer(
+    help="Moderate: suspend, silence, disable or mark sensitive, give roles, read the audit log.",
+    no_args_is_help=True,
+)
+app.add_typer(admin_app, name="admin")
 console = Console(stderr=True)
 
 
@@ -306,6 +311,21 @@ def create_account(
         print(f"password: {password}")
 
 
+@accounts_app.command("delete")
+def delete_account(
+    username: Annotated[str, typer.Argument(help="The account's username.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete an account and everything of it (posts, media, follows, marks), on every
+    database and in Redis. It is suspended at once; this cannot be undone."""
+    from chirp.moderation import operator
+
+    if not yes:
+        typer.confirm(f"Delete @{username.lstrip('@')} and everything of it for good?", abort=True)
+    _operate(lambda rt: operator.delete(rt, username))
+    print(f"deleted @{username.lstrip('@')}")
+
+
 @media_app.command("cleanup")
 def media_cleanup() -> None:
     """Remove uploads never attached to a status in CHIRP_MEDIA_UNATTACHED_HOURS, and stored
@@ -322,6 +342,72 @@ def media_cleanup() -> None:
 
     removed = _with_runtime(settings, remove_unattached)
     print(f"removed {removed} unattached upload(s)")
+
+
+def _operate(work: Callable[[Runtime], Awaitable[T]]) -> T:
+    """Run a moderation use case as the operator, with the server's settings."""
+    from chirp.core.errors import APIError
+    from chirp.core.logging import configure_logging
+
+    settings = _settings()
+    configure_logging(settings)
+    if settings.embedded:
+        from chirp.migrations import upgrade_all
+
+        upgrade_all(settings)
+    try:
+        return _with_runtime(settings, work)
+    except APIError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
+
+
+def _moderation_command(what: str, summary: str) -> None:
+    def command(
+        username: Annotated[str, typer.Argument(help="The account's username.")],
+        text: Annotated[str, typer.Option(help="A note for the audit log.")] = "",
+    ) -> None:
+        from chirp.moderation import operator
+
+        _operate(lambda rt: operator.act(rt, username, what, text))
+        print(f"{what}: @{username.lstrip('@')}")
+
+    command.__doc__ = summary
+    admin_app.command(what)(command)
+
+
+for _what, _summary in (
+    ("suspend", "Suspend: no login, tokens refused, posts gone for everyone until unsuspended."),
+    ("unsuspend", "Lift a suspension: the account and its posts come back as they were."),
+    ("silence", "Silence: posts reach only the account's followers."),
+    ("unsilence", "Lift a silence."),
+    ("disable", "Disable the login: no sign-in, tokens refused; posts stay."),
+    ("enable", "Enable a disabled login."),
+    ("sensitive", "Mark the account's media sensitive from now on."),
+    ("unsensitive", "Stop marking the account's media sensitive."),
+):
+    _moderation_command(_what, _summary)
+
+
+@admin_app.command("role")
+def admin_role(
+    username: Annotated[str, typer.Argument(help="The account's username.")],
+    role: Annotated[str, typer.Argument(help="admin, moderator or user.")],
+) -> None:
+    """Give an account a role: admins and moderators use the admin API."""
+    from chirp.moderation import operator
+
+    _operate(lambda rt: operator.set_role(rt, username, role))
+    print(f"@{username.lstrip('@')} is now {role}")
+
+
+@admin_app.command("log")
+def admin_log(limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50) -> None:
+    """The moderation audit log: who did what to which account, report or domain."""
+    from chirp.moderation import operator
+
+    for line in _operate(lambda rt: operator.audit_lines(rt, limit)):
+        print(line)
 
 
 def main() -> None:

@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     streaming_recheck_seconds: float = Field(default=3.0, gt=0, le=5)
     streaming_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
     streaming_public_needs_token: bool = False
+    # How often each process reloads which accounts moderators suspended, silenced or
+    # disabled (chirp.accounts.standing): the longest a process that missed the change's
+    # message (no Redis, or a `chirp admin` command beside an embedded server) holds the old.
+    standing_poll_seconds: float = Field(default=5.0, gt=0, le=60)
     # A viewer's follows, blocks and mutes, kept between requests (chirp.graph.cache): in Redis
     # when configured, else in this process for at most relations_cache_size viewers. Edge
     # changes drop them at once; the TTL only bounds memory. 0 turns the cache off.

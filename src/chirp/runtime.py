@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from chirp import subscriptions
 from chirp.accounts.passwords import Passwords
+from chirp.accounts.standing import Standing
 from chirp.config import Settings
 from chirp.core.auth import Bearer
 from chirp.core.clock import Clock
@@ -91,6 +92,8 @@ class Runtime:
     throttle: Throttle = field(init=False)
     # The API-wide rate limits' counts (chirp.core.ratelimits), riding the hot path's syncs.
     tally: Tally = field(init=False)
+    # The accounts moderators restricted, held in this process (chirp.accounts.standing).
+    standing: Standing = field(init=False)
 
     def __post_init__(self) -> None:
         if not (self.redis or self.settings.redis_url or self.settings.process_local_state):
@@ -125,6 +128,9 @@ class Runtime:
         if self.hot.enabled:  # every drop of these caches drops the hot copies too
             self.entities = MirroredEntities(self.entities, self.hot.changes)
             self.relations = MirroredRelations(self.relations, self.hot.changes)
+        self.standing = Standing(self.redis, settings.redis_prefix, settings.standing_poll_seconds)
+        # Pages and viewers held by the hot path were chosen with the old sets.
+        self.standing.on_change(self.hot.store.clear)
         self.feed_reader = FeedReader(self.feeds, settings, self.metrics, self.uow)
         self.home = STRATEGIES[settings.timeline_strategy](self.feed_reader)
         self.streams = Streams(self)
@@ -145,6 +151,9 @@ class Runtime:
             ),
         )
         runtime.metrics.registry.register(PoolCollector(runtime.shards))
+        # Bound here, not in __post_init__: a copy (dataclasses.replace) shares the token
+        # cache, which must keep following the standing of the runtime that built it.
+        runtime.tokens.locked_out = runtime.standing.locked_out
         return runtime
 
     def uow(self, *, write: bool = False) -> UnitOfWork:

@@ -28,6 +28,7 @@ from chirp.hotpath.platform import HotPlatform
 from chirp.jobs.handlers import Handlers
 from chirp.jobs.outbox import record
 from chirp.media.engine import MediaEngine
+from chirp.moderation import deletion
 from chirp.notifications import subscribers as notify
 from chirp.notifications.events import NotificationsCreated
 from chirp.posts.events import (
@@ -77,6 +78,7 @@ def job_handlers(rt: StreamingPlatform) -> Handlers:
     handlers.register("status.updated", partial(timelines.status_updated, rt))
     handlers.register(FOLLOWS_CHANGED, partial(timelines.homes_invalidated, rt))
     handlers.register(LEGACY_HOMES_INVALIDATED, partial(timelines.homes_invalidated, rt))
+    handlers.register(deletion.KIND, partial(deletion.run, rt))
     return handlers
 
 

@@ -14,6 +14,9 @@ from typing import Any
 import httpx
 
 from chirp.app import create_app
+from chirp.moderation import service as moderation
+from chirp.moderation.schemas import DomainBlockCreate
+from chirp.moderation.service import OPERATOR
 from chirp.runtime import Runtime
 from tests import media_files
 from tests.api.test_graph import lock
@@ -89,6 +92,13 @@ async def test_no_route_reaches_another_users_objects(api: Api, rt: Runtime) -> 
     await client.post(f"/api/v1/accounts/{alice.id}/follow", headers=carol.auth)
     requested = carol.id  # (alice follows carol already: the request is carol's to alice)
     assert objects["notification_id"], "carol's favourite notified alice"
+    # Staff-only objects: alice's account through the admin API (bob is no moderator), the
+    # report alice filed, and a domain block.
+    objects["account_id"] = [alice.id]
+    filed = await client.post("/api/v1/reports", headers=alice.auth, data={"account_id": carol.id})
+    objects["report_id"] = [filed.json()["id"]]
+    blocked = DomainBlockCreate(domain="spam.example")
+    objects["block_id"] = [(await moderation.create_domain_block(rt, OPERATOR, blocked))["id"]]
 
     before = await _what_alice_sees(client, alice, objects, public)
     swept: list[tuple[str, str]] = []
@@ -109,10 +119,17 @@ async def test_no_route_reaches_another_users_objects(api: Api, rt: Runtime) -> 
             assert "error" in answer.json(), (method, path)
         swept.append((method, path))
     assert await _what_alice_sees(client, alice, objects, public) == before
+    # Nothing staff see changed: alice's standing, her report, the domain block.
+    account = await moderation.get_account(rt, alice.id)
+    assert not any(account[flag] for flag in ("suspended", "silenced", "disabled", "sensitized"))
+    report = await moderation.get_report(rt, objects["report_id"][0])
+    assert (report["action_taken"], report["assigned_account"]) == (False, None)
+    block = await moderation.get_domain_block(rt, objects["block_id"][0])
+    assert (block["severity"], block["reject_media"]) == ("silence", False)
     # The request is still alice's to answer.
     requests = (await client.get("/api/v1/follow_requests", headers=alice.auth)).json()
     assert [a["id"] for a in requests] == [carol.id]
-    assert len(swept) >= 20, swept  # every status, notification, media and request route
+    assert len(swept) >= 35, swept  # every status, notification, media, request, admin route
 
 
 async def _what_alice_sees(

@@ -21,9 +21,14 @@ runner = CliRunner()
         ["seed"],
         ["accounts"],
         ["accounts", "create"],
+        ["accounts", "delete"],
         ["media", "cleanup"],
         ["worker"],
         ["jobs"],
+        ["admin"],
+        ["admin", "suspend"],
+        ["admin", "role"],
+        ["admin", "log"],
     ],
 )
 def test_every_command_has_help(args: list[str]) -> None:
@@ -103,3 +108,44 @@ def test_jobs_drain_refuses_the_embedded_default(tmp_path: Path) -> None:
     result = runner.invoke(app, ["jobs", "drain"], env={**env, "CHIRP_REDIS_URL": ""})
     assert result.exit_code == 2
     assert "start `chirp serve`" in result.output
+
+
+def test_admin_moderates_by_username_and_logs_it(tmp_path: Path) -> None:
+    env = {"CHIRP_DATA_DIR": str(tmp_path), "CHIRP_ENV": "development", "CHIRP_LOG_LEVEL": "ERROR"}
+    create = ["accounts", "create", "--username", "troll", "--email", "t@example.com"]
+    made = runner.invoke(app, [*create, "--generate-password"], env=env)
+    assert made.exit_code == 0, made.output
+    for args in (
+        ["suspend", "troll", "--text", "spam"],
+        ["unsuspend", "@troll"],
+        ["silence", "troll"],
+    ):
+        done = runner.invoke(app, ["admin", *args], env=env)
+        assert done.exit_code == 0, done.output
+    role = runner.invoke(app, ["admin", "role", "troll", "moderator"], env=env)
+    assert role.exit_code == 0 and "now moderator" in role.output
+    wrong = runner.invoke(app, ["admin", "role", "troll", "owner"], env=env)
+    assert wrong.exit_code == 1 and "role must be one of" in wrong.output
+    missing = runner.invoke(app, ["admin", "suspend", "nobody"], env=env)
+    assert missing.exit_code == 1 and "No account @nobody" in missing.output
+    log = runner.invoke(app, ["admin", "log"], env=env)
+    assert log.exit_code == 0, log.output
+    actions = [line.split()[2] for line in log.output.splitlines()]
+    assert actions == ["change_role", "silence", "unsuspend", "suspend"]
+    assert "operator" in log.output and "spam" in log.output
+
+
+def test_accounts_delete_asks_first_and_deletes_once(tmp_path: Path) -> None:
+    env = {"CHIRP_DATA_DIR": str(tmp_path), "CHIRP_ENV": "development", "CHIRP_LOG_LEVEL": "ERROR"}
+    create = ["accounts", "create", "--username", "leaver", "--email", "l@example.com"]
+    assert runner.invoke(app, [*create, "--generate-password"], env=env).exit_code == 0
+    kept = runner.invoke(app, ["accounts", "delete", "leaver"], env=env, input="n\n")
+    assert kept.exit_code == 1 and "Aborted" in kept.output
+    gone = runner.invoke(app, ["accounts", "delete", "leaver"], env=env, input="y\n")
+    assert gone.exit_code == 0 and "deleted @leaver" in gone.output, gone.output
+    again = runner.invoke(app, ["accounts", "delete", "leaver", "--yes"], env=env)
+    assert again.exit_code == 1 and "No account @leaver" in again.output
+    log = runner.invoke(app, ["admin", "log"], env=env)
+    assert "delete_account" in log.output
+    # The name is free again.
+    assert runner.invoke(app, [*create, "--generate-password"], env=env).exit_code == 0

@@ -11,6 +11,7 @@ from email_validator import EmailNotValidError
 from chirp.accounts.emails import normalize_email
 from chirp.accounts.models import Account
 from chirp.accounts.repository import AccountRepository, EmailClaimRepository
+from chirp.core.errors import Forbidden
 from chirp.core.throttle import rule
 from chirp.db.uow import UnitOfWork
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from chirp.accounts.platform import AccountsPlatform
 
 log = structlog.get_logger(__name__)
+LOGIN_DISABLED = "Your login is currently disabled"  # Mastodon's words
 
 
 async def authenticate(
@@ -42,6 +44,10 @@ async def authenticate(
     if account is None or credential is None:
         log.warning("login_failed", ip=ip)
         return None
+    if account.suspended_at is not None or account.disabled_at is not None:
+        # Said only to whoever knows the password: a guesser learns nothing new.
+        log.warning("login_refused", account_id=account.id, ip=ip)
+        raise Forbidden(LOGIN_DISABLED)
     if rt.passwords.needs_rehash(credential.password_hash):
         credential.password_hash = await rt.passwords.hash(password)
     log.info("login_succeeded", account_id=account.id, ip=ip)

@@ -37,6 +37,13 @@ class Account(Base):
     # account's posts (too many followers): from then on its followers pull them on read.
     # Sticky, so that falling back under the threshold never strands an unpushed post.
     fanout_pulled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Moderation (chirp.moderation), each set by a moderator's action and cleared by its
+    # undoing: suspended (gone for everyone, no login), silenced (seen only by followers),
+    # sensitized (media marked sensitive), disabled (no login, posts stay).
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    silenced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sensitized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -52,7 +59,7 @@ class Credential(Base):
     email: Mapped[str] = mapped_column(String(320))
     password_hash: Mapped[str] = mapped_column(String(200))
     locale: Mapped[str] = mapped_column(String(16), default="en")
-    role: Mapped[str] = mapped_column(String(16), default="user")  # user | admin
+    role: Mapped[str] = mapped_column(String(16), default="user")  # user | moderator | admin
     privacy: Mapped[str] = mapped_column(String(16), default="public")
     sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
     language: Mapped[str | None] = mapped_column(String(16))

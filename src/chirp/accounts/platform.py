@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from chirp.accounts.passwords import Passwords
+from chirp.accounts.standing import Standing
 from chirp.db.uow import UnitOfWork
 from chirp.jobs.platform import JobsPlatform
 from chirp.media.platform import MediaPlatform
@@ -19,6 +20,11 @@ from chirp.media.platform import MediaPlatform
 class AccountsPlatform(JobsPlatform, MediaPlatform, Protocol):
     @property
     def passwords(self) -> Passwords: ...
+
+    @property
+    def standing(self) -> Standing:
+        """The accounts moderators restricted, held in this process."""
+        ...
 
     def issue_token(
         self,

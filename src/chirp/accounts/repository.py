@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chirp.accounts.models import Account, Credential, EmailClaim
@@ -65,6 +65,19 @@ class AccountRepository:
     async def pulled(self) -> list[int]:
         """Every account the hybrid timeline strategy pulls instead of pushing (few)."""
         return await self.uow.everywhere(select(Account.id).where(Account.fanout_pulled.is_(True)))
+
+    async def restricted(self) -> list[Account]:
+        """Every account a moderator suspended, silenced or disabled (few), from every
+        database at once."""
+        return await self.uow.everywhere(
+            select(Account).where(
+                or_(
+                    Account.suspended_at.is_not(None),
+                    Account.silenced_at.is_not(None),
+                    Account.disabled_at.is_not(None),
+                )
+            )
+        )
 
     async def image_keys_in_use(self, keys: Iterable[str]) -> set[str]:
         """Which of the media storage ``keys`` an avatar or header uses, on every database."""

@@ -132,17 +132,26 @@ def account_credential(account: Account, credential: Credential, base_url: str) 
             "indexable": account.discoverable,
             "attribution_domains": [],
         },
-        "role": _role(credential.role),
+        "role": role_entity(credential.role),
     }
 
 
-def _role(name: str) -> dict[str, Any]:
-    admin = name == "admin"
+# Mastodon's default roles (UserRole): id, name and permission bits. Admin holds bit 1
+# (administrator: everything); a moderator may view the dashboard and audit log (8, 4),
+# manage reports (16), taxonomies (256) and users (1024).
+_ROLES = {
+    "admin": ("3", "Admin", "1", True),
+    "moderator": ("1", "Moderator", "1308", True),
+}
+
+
+def role_entity(name: str) -> dict[str, Any]:
+    """Mastodon's Role entity of a credential's role; everyone else's is the empty one."""
+    role_id, title, permissions, highlighted = _ROLES.get(name, ("-99", "", "0", False))
     return {
-        "id": "3" if admin else "-99",
-        "name": "Admin" if admin else "",
-        # Mastodon's permission bit field: 1 = administrator (all permissions).
-        "permissions": "1" if admin else "0",
+        "id": role_id,
+        "name": title,
+        "permissions": permissions,
         "color": "",
-        "highlighted": admin,
+        "highlighted": highlighted,
     }

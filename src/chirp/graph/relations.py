@@ -9,6 +9,7 @@ queries: the viewer's own follows, blocks and mutes from the viewer's shard (one
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
@@ -18,6 +19,7 @@ from chirp.graph.models import Block
 from chirp.graph.repository import GraphRepository
 
 if TYPE_CHECKING:
+    from chirp.accounts.standing import Standing
     from chirp.graph.cache import Edges, RelationsCache
     from chirp.graph.platform import GraphPlatform
 
@@ -39,11 +41,21 @@ class Relations:
     muting_notifications: set[int] = field(default_factory=set)  # muted, notifications too
     # When the first timed mute runs out: these relations hold until then (None: for good).
     until: datetime | None = None
+    # Moderation, the same for every viewer (chirp.accounts.standing's live sets): suspended
+    # accounts are gone for everyone; silenced ones are quiet, seen only by their followers.
+    gone: Set[int] = frozenset()
+    quiet: Set[int] = frozenset()
 
     @classmethod
     async def of(cls, rt: GraphPlatform, uow: UnitOfWork, viewer_id: int | None) -> Relations:
         """The viewer's relations now, through the runtime's cache."""
-        return await cls.load(uow, viewer_id, rt.clock.now(), rt.relations)
+        return await cls.load(uow, viewer_id, rt.clock.now(), rt.relations, rt.standing)
+
+    @classmethod
+    def anonymous(cls, standing: Standing | None) -> Relations:
+        if standing is None:
+            return cls(None)
+        return cls(None, gone=standing.suspended, quiet=standing.silenced)
 
     @classmethod
     async def load(
@@ -52,15 +64,17 @@ class Relations:
         viewer_id: int | None,
         now: datetime,
         cache: RelationsCache | None = None,
+        standing: Standing | None = None,
     ) -> Relations:
         if viewer_id is None:
-            return cls(None)
+            return cls.anonymous(standing)
         edges, version = await cache.get(viewer_id) if cache is not None else (None, "")
         if edges is None:
             edges = await _edges(GraphRepository(uow), viewer_id)
             if cache is not None:
                 await cache.put(viewer_id, edges, version)
-        relations = cls(viewer_id)
+        relations = cls.anonymous(standing)
+        relations.viewer_id = viewer_id
         relations.following = {t: Followed(t, bool(reblogs)) for t, reblogs in edges["follow"]}
         relations.blocking = set(edges["block"])
         relations.blocked_by = set(edges["blocked_by"])
@@ -76,11 +90,17 @@ class Relations:
         return relations
 
     def blocked_either_way(self, account_id: int) -> bool:
-        return account_id in self.blocking or account_id in self.blocked_by
+        """Blocked by or blocking the viewer, or suspended: no interaction either way."""
+        return (
+            account_id in self.blocking or account_id in self.blocked_by or account_id in self.gone
+        )
 
     def hides(self, account_id: int) -> bool:
-        """Whether the viewer's timelines leave this account out (blocked or muted)."""
-        return self.blocked_either_way(account_id) or account_id in self.muting
+        """Whether the viewer's timelines leave this account out: blocked, muted, suspended,
+        or silenced and not followed."""
+        if self.blocked_either_way(account_id) or account_id in self.muting:
+            return True
+        return account_id in self.quiet and account_id not in self.following
 
 
 async def _edges(graph: GraphRepository, viewer_id: int) -> Edges:

@@ -116,6 +116,20 @@ async def _unfollow(rt: GraphPlatform, uow: UnitOfWork, follower_id: int, target
     await rt.events.emit(uow, FollowEnded(follower_id, target_id))
 
 
+async def sever(rt: GraphPlatform, uow: UnitOfWork, account_id: int, other_id: int) -> None:
+    """Remove every edge between two accounts, both ways (one of them is being deleted):
+    follows and follow requests with their counters, feeds and notifications, blocks and
+    mutes, and both accounts' cached relations."""
+    graph = GraphRepository(uow)
+    await _unfollow(rt, uow, account_id, other_id)
+    await _unfollow(rt, uow, other_id, account_id)
+    for one, other in ((account_id, other_id), (other_id, account_id)):
+        await graph.remove(Block, one, other)
+        await graph.remove(Mute, one, other)
+    _edges_changed(rt, uow, account_id, other_id)
+    _edges_changed(rt, uow, other_id, account_id)
+
+
 async def unfollow(rt: GraphPlatform, viewer_id: int, raw_id: str) -> dict[str, Any]:
     async with rt.uow(write=True) as uow:
         target = await _target(uow, raw_id)

@@ -58,6 +58,10 @@ class SharedCounts(Protocol):
 
     async def bump(self, status_id: int, field: str, delta: int) -> None: ...
 
+    async def forget(self, ids: Collection[int]) -> None:
+        """Deleted statuses: their counts go (nothing reads them again)."""
+        ...
+
 
 class NoCounts:
     async def get_many(self, ids: Collection[int]) -> tuple[dict[int, Counts], dict[int, str]]:
@@ -67,6 +71,9 @@ class NoCounts:
         return None
 
     async def bump(self, status_id: int, field: str, delta: int) -> None:
+        return None
+
+    async def forget(self, ids: Collection[int]) -> None:
         return None
 
 
@@ -127,3 +134,12 @@ class RedisCounts:
             await self._bump(keys=self._keys(status_id), args=[field, delta, TTL_SECONDS])
         except RedisError:  # the next change, or the TTL, sets it right; meanwhile it lags
             log.warning("hot_counts_not_bumped", exc_info=True)
+
+    async def forget(self, ids: Collection[int]) -> None:
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for status_id in ids:
+                    pipe.delete(*self._keys(status_id))  # one slot per status
+                await pipe.execute()
+        except RedisError:  # they expire with the TTL
+            log.warning("hot_counts_not_forgotten", exc_info=True)

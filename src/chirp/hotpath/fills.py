@@ -31,8 +31,6 @@ from chirp.hotpath.store import (
 from chirp.posts.repository import StatusRepository
 from chirp.posts.views import StatusViews
 
-NOBODY = Viewer.of(Relations(None))
-
 
 async def records(rt: HotPlatform, ids: Collection[int]) -> dict[int, StatusRecord]:
     """The records of these statuses that exist, and of the originals they reblog; the
@@ -155,8 +153,11 @@ async def _load_counts(rt: HotPlatform, ids: list[int]) -> dict[int, Counts]:
 async def viewer(rt: HotPlatform, viewer_id: int | None) -> Viewer:
     """The viewer's relations (nobody's, without a token), held until a change drops them
     or a timed mute runs out."""
+    store = rt.hot.store
     if viewer_id is None:
-        return NOBODY
+        if store.nobody is None:  # one object, so pages chosen for it are chosen again
+            store.nobody = Viewer.of(Relations.anonymous(rt.standing))
+        return store.nobody
     now = rt.clock.now()
     held = rt.hot.store.viewers.get(viewer_id)
     if held is not None and held.until > now.timestamp():
@@ -166,7 +167,7 @@ async def viewer(rt: HotPlatform, viewer_id: int | None) -> Viewer:
         store = rt.hot.store
         guard = store.guard(RELATIONS)
         async with rt.hot.slot(), rt.uow() as uow:
-            loaded = Viewer.of(await Relations.load(uow, viewer_id, now, rt.relations))
+            loaded = Viewer.of(await Relations.load(uow, viewer_id, now, rt.relations, rt.standing))
         if guard.kept(viewer_id):
             store.viewers.put(viewer_id, loaded)
         return loaded

@@ -282,8 +282,9 @@ async def account(
     viewer = await fills.viewer(rt, viewer_id)
     if owner_id in viewer.relations.blocked_by:
         return b"[]", []  # Mastodon shows an empty list to someone the account blocked
-    # Mutes do not hide an account's own page; blocks and visibility still apply.
-    relations = replace(viewer.relations, muting=set())
+    # Mutes and silencing do not hide an account's own page; blocks, suspension and
+    # visibility still apply (as chirp.timelines.service.account).
+    relations = replace(viewer.relations, muting=set(), quiet=frozenset())
 
     def accept(record: StatusRecord) -> bool:
         if exclude_replies and not (

@@ -207,6 +207,7 @@ class HotStore:
         # For a reblogged original: its reblogs as (reblog id, reblogger), oldest first.
         self.reblogs: AgingMap[int, list[tuple[int, int]]] = AgingMap(ttl, statuses, clock)
         self.pulled: frozenset[int] | None = None
+        self.nobody: Viewer | None = None  # the relations of a request without a token
         # Fills under way, by what they load (chirp.hotpath.flights).
         self.loading = Loading()
         # Pages chosen before (chirp.hotpath.pages): by route, page and viewer, with what
@@ -274,6 +275,7 @@ class HotStore:
         self.prefixes.clear()
         self.public = None
         self.pulled = None
+        self.nobody = None
         self.began = self._wall()  # entries until now are lost: nothing before is known
 
     # -- reading -----------------------------------------------------------------------------

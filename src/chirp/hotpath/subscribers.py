@@ -109,6 +109,7 @@ async def status_removed(hot: Hot, event: StatusRemoved) -> None:
         entries.append(["marks", event.author_id])
     if event.in_reply_to_id is not None:
         entries.append(await _counted(hot, event.in_reply_to_id, "p", -1))
+    await hot.counts.forget([event.status_id, *(r for r, _ in event.reblogs)])
     await hot.changes.publish(entries)
 
 

@@ -6,6 +6,7 @@ from chirp.db.base import Base
 from chirp.graph.models import Block, Follow, FollowRequest, Mute
 from chirp.jobs.models import DeadJob, OutboxEvent
 from chirp.media.models import MediaAttachment
+from chirp.moderation.models import AuditEntry, DomainBlock, Report
 from chirp.notifications.models import Notification
 from chirp.oauth.models import AccessToken, AuthorizationCode, OAuthApp
 from chirp.posts.models import (
@@ -23,12 +24,14 @@ from chirp.tags.models import TagFollow
 __all__ = [
     "AccessToken",
     "Account",
+    "AuditEntry",
     "AuthorizationCode",
     "Base",
     "Block",
     "Bookmark",
     "Credential",
     "DeadJob",
+    "DomainBlock",
     "EmailClaim",
     "Favourite",
     "Follow",
@@ -40,6 +43,7 @@ __all__ = [
     "OAuthApp",
     "OutboxEvent",
     "Pin",
+    "Report",
     "Status",
     "StatusEdit",
     "StatusMention",

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from chirp.core import keys
 from chirp.core.auth import Bearer
-from chirp.core.errors import TooManyRequests, Unauthorized
+from chirp.core.errors import Forbidden, TooManyRequests, Unauthorized
 from chirp.core.params import parse, read_params
 from chirp.deps import ClientIP, get_runtime, token
 from chirp.oauth import scopes as scope_rules
@@ -180,6 +180,8 @@ async def authorize_submit(request: Request, rt: RuntimeDep, ip: ClientIP) -> Re
         )
     except TooManyRequests as exc:  # the page, not JSON, for a person at a browser
         code, refused = None, ("Too many sign-in attempts. Try again later.", 429, exc.headers())
+    except Forbidden as exc:  # suspended or disabled by a moderator
+        code, refused = None, (exc.message, 403, None)
     if code is None:
         error, status_code, headers = refused or ("Invalid email or password.", 401, None)
         return _consent_page(

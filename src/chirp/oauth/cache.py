@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from typing import Any
 
 import structlog
@@ -53,9 +53,15 @@ class TokenCache:
         self.redis_url = redis_url
         self._entries: TtlLru[str, Bearer] = TtlLru(self.ttl, size, clock)
         self._redis: Any = None
+        # Accounts whose tokens do not work while a moderator keeps them so (suspended or
+        # disabled): chirp.accounts.standing's live set, given by the runtime.
+        self.locked_out: Set[int] = frozenset()
 
     def get(self, digest: str) -> Bearer | None:
-        return self._entries.get(digest)
+        bearer = self._entries.get(digest)
+        if bearer is not None and bearer.account_id in self.locked_out:
+            return None
+        return bearer
 
     def put(self, digest: str, bearer: Bearer) -> None:
         self._entries.put(digest, bearer)
@@ -107,16 +113,16 @@ class TokenCache:
 
     async def resolve(self, presented: str, uow: Callable[[], UnitOfWork]) -> Bearer | None:
         """The presented token's bearer, from this cache or the database (and cached then);
-        None when it is unknown or revoked."""
+        None when it is unknown or revoked, or its account is locked out."""
         digest = keys.digest(presented)
-        bearer = self.get(digest)
-        if bearer is not None:
-            return bearer
-        async with uow() as reading:
-            bearer = await tokens.resolve(reading, presented)
-        if bearer is not None:
+        bearer = self._entries.get(digest)
+        if bearer is None:
+            async with uow() as reading:
+                bearer = await tokens.resolve(reading, presented)
+            if bearer is None:
+                return None
             self.put(digest, bearer)
-        return bearer
+        return None if bearer.account_id in self.locked_out else bearer
 
     async def close(self) -> None:
         if self._redis is not None:

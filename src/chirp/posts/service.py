@@ -99,6 +99,8 @@ async def create(
         author = await accounts.get(author_id)
         if author is not None:
             author.last_status_at = now
+            if author.sensitized_at is not None:
+                status.sensitive = True  # a moderator marked this account's media sensitive
         forget_after_commit(uow, rt.entities, Kind.account, [author_id])
         if parent is not None:
             await repo.bump(parent.id, replies_count=1)
@@ -265,7 +267,9 @@ async def edit(
         if not await repo.edits(status.id):  # the first edit keeps the original too
             repo.add(_version(rt, status, status.created_at))
         status.text, status.spoiler_text = text, data.spoiler_text
-        status.sensitive = data.sensitive or bool(data.spoiler_text)
+        author = await AccountRepository(uow).get(editor_id)
+        sensitized = author is not None and author.sensitized_at is not None
+        status.sensitive = data.sensitive or bool(data.spoiler_text) or sensitized
         status.language = data.language or status.language
         status.edited_at = now
         mentioned, _ = await _write_content(rt, uow, status, text, replace=True)

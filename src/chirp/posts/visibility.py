@@ -1,9 +1,10 @@
 """Who may see a status, and which statuses a viewer's timelines leave out.
 
-Mastodon's rules: an author always sees their own; an author who blocked the viewer hides
-everything from them; public and unlisted are for everyone; private for followers and the
-mentioned; direct for the mentioned only. Timelines also leave out accounts the viewer
-blocked or muted, either as author or as the author of a reblogged status.
+Mastodon's rules: an author always sees their own; a suspended author's posts are gone for
+everyone else; an author who blocked the viewer hides everything from them; public and
+unlisted are for everyone; private for followers and the mentioned; direct for the mentioned
+only. Timelines also leave out accounts the viewer blocked or muted, and silenced accounts
+the viewer does not follow, either as author or as the author of a reblogged status.
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ def _decided(status: Shown, relations: Relations) -> bool:
     """Whether ``can_see`` decides this private or direct status without its mentions."""
     if relations.viewer_id is None:
         return True  # nobody signed in sees any
-    if status.account_id == relations.viewer_id or status.account_id in relations.blocked_by:
+    author = status.account_id
+    if author == relations.viewer_id or author in relations.blocked_by or author in relations.gone:
         return True
     return status.visibility == "private" and status.account_id in relations.following
 
@@ -77,6 +79,8 @@ def can_see(status: Shown, relations: Relations, audience: Audience) -> bool:
     viewer = relations.viewer_id
     if viewer == status.account_id:
         return True
+    if status.account_id in relations.gone:
+        return False  # suspended: gone for everyone but its author
     if viewer is not None and status.account_id in relations.blocked_by:
         return False
     if status.visibility in ("public", "unlisted"):

@@ -66,8 +66,9 @@ async def accounts(rt: GraphPlatform, viewer_id: int, query: SearchQuery) -> lis
 
 
 def _hidden(relations: Relations) -> set[int]:
-    """Accounts left out of every result: blocked either way, or muted."""
-    return (relations.blocking | relations.blocked_by | relations.muting) - {relations.viewer_id}
+    """Accounts left out of every result: blocked either way, muted, or suspended."""
+    hidden = relations.blocking | relations.blocked_by | relations.muting | relations.gone
+    return hidden - {relations.viewer_id}
 
 
 def _window(found: list[Any], query: SearchQuery) -> list[Any]:
@@ -126,7 +127,10 @@ async def _statuses(
     author = parse_id(query.account_id) if query.account_id else None
     if not words or (query.account_id and author is None):
         return []
-    scope = SearchScope(relations.viewer_id, relations.following.keys(), _hidden(relations), author)
+    # Silenced accounts reach only their followers, in search as in timelines.
+    quiet = {a for a in relations.quiet if a not in relations.following}
+    hidden = _hidden(relations) | (quiet - {relations.viewer_id})
+    scope = SearchScope(relations.viewer_id, relations.following.keys(), hidden, author)
     rows = await SearchRepository(uow).statuses(words, scope, query.offset + query.bounded_limit)
     page = _window(sorted({s.id: s for s in rows}.values(), key=lambda s: -s.id), query)
     # The query already keeps to what the searcher may see; the rules that decide every

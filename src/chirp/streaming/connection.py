@@ -3,10 +3,10 @@
 The hub hands events to ``deliver`` without waiting; ``events()`` filters them for the viewer
 and yields what the client gets, with ``None`` whenever a heartbeat is due. Every
 ``streaming_recheck_seconds`` (at most 5) the connection asks whether its token was revoked
-(one primary-key read) and ends if it was; the viewer's blocks, mutes and follows are reloaded
-when an event needs them and they are older than that, so a new block filters the stream
-within the same bound. A client that falls ``QUEUE_LIMIT`` events behind is disconnected
-rather than buffered without end.
+(one primary-key read) or its account suspended or disabled, and ends if so; the viewer's
+blocks, mutes and follows are reloaded when an event needs them and they are older than
+that, so a new block filters the stream within the same bound. A client that falls
+``QUEUE_LIMIT`` events behind is disconnected rather than buffered without end.
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ class Connection:
         self._queue: asyncio.Queue[tuple[str, Envelope] | None] = asyncio.Queue(QUEUE_LIMIT)
         self._ended = False
         self._closed = False
-        self._relations = Relations(self.account_id)
+        self._relations = Relations.anonymous(rt.standing)
+        self._relations.viewer_id = self.account_id
         self._relations_at = -float("inf")
         self._checked_at = time.monotonic()
         rt.metrics.streams_open.labels(transport).inc()
@@ -131,6 +132,10 @@ class Connection:
     async def _recheck(self) -> None:
         self._checked_at = time.monotonic()
         if self.bearer is None:
+            return
+        if self.account_id in self.rt.standing.locked_out:
+            log.info("stream_account_locked_out", account_id=self.account_id)
+            self.end()
             return
         async with self.rt.uow() as uow:
             valid = await tokens.still_valid(uow, self.bearer)

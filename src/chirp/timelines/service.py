@@ -108,8 +108,10 @@ async def account(
         relations = await Relations.of(rt, uow, viewer_id)
         if owner.id in relations.blocked_by:
             return []  # Mastodon shows an empty list to someone the account blocked
-        # Mutes do not hide an account's own page; blocks and visibility still apply.
+        # Mutes and silencing do not hide an account's own page (someone who opens it asked
+        # for it); blocks, suspension and visibility still apply.
         relations.muting.clear()
+        relations.quiet = frozenset()  # replaced: the held set is moderation's own
         repo = StatusRepository(uow)
         if pinned:
             # At most five pins: all on the first page, and nothing past it, so a client
