@@ -15,7 +15,7 @@ BENCH_ARGS ?=
 # Tests run on every core: each worker has its own SQLite file or PostgreSQL databases.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint e2e clean seed bench bench-micro bench-tools
+.PHONY: run test lint e2e fuzz clean seed bench bench-micro bench-tools
 
 $(VENV)/.run-stamp: requirements/main.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ test: $(VENV)/.test-stamp
 
 e2e: $(VENV)/.test-stamp
 	$(BIN)/pytest -m e2e
+
+# Schemathesis deeper than the test suite's bounded run: a new seed and more examples.
+fuzz: $(VENV)/.test-stamp
+	CHIRP_FUZZ_SEED=$${CHIRP_FUZZ_SEED:-$$RANDOM} CHIRP_FUZZ_EXAMPLES=$${CHIRP_FUZZ_EXAMPLES:-50} \
+		$(BIN)/pytest tests/fuzz -q
 
 $(VENV)/.bench-stamp: $(VENV)/.test-stamp requirements/bench.lock
 	$(BIN)/pip install -q -r requirements/bench.lock

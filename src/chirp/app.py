@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from chirp import __version__
 from chirp.accounts.api import router as accounts_router
 from chirp.config import Environment, Settings, get_settings
+from chirp.core import openapi
 from chirp.core.auth import Bearer, presented_token
 from chirp.core.bodies import BodyLimitMiddleware
 from chirp.core.errors import install_handlers
@@ -141,8 +142,17 @@ def create_app(
         # production server. /openapi.json stays (clients and fuzzers read it).
         docs_url=None if settings.env is Environment.production else "/docs",
         redoc_url=None if settings.env is Environment.production else "/redoc",
+        responses=openapi.ERRORS,
     )
     app.state.runtime = rt
+    generated = app.openapi
+
+    def documented() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = openapi.finish(generated(), app.routes)
+        return app.openapi_schema
+
+    app.openapi = documented  # type: ignore[method-assign]
     app.state.public_url = settings.public_url  # absolute links start here, not at Host
     install_handlers(app)
     # graph and search before accounts: /accounts/relationships and /accounts/search must

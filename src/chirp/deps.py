@@ -15,6 +15,7 @@ from typing import Annotated, Any, Protocol
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from chirp.core import openapi
 from chirp.core.auth import Bearer, grants
 from chirp.core.errors import Forbidden, Unauthorized, Unprocessable
 
@@ -47,6 +48,7 @@ async def get_bearer(
     return bearer
 
 
+openapi.READS_TOKEN.add(get_bearer)
 OptionalBearer = Annotated[Bearer | None, Depends(get_bearer)]
 
 
@@ -62,6 +64,7 @@ def _checker(
             raise Unprocessable("This method requires an authenticated user")
         return bearer
 
+    openapi.NEEDS_TOKEN.add(check)
     return check
 
 

@@ -12,7 +12,9 @@ from chirp.accounts.defaults import MISSING_PNG
 from chirp.accounts.platform import AccountsPlatform
 from chirp.accounts.schemas import ProfileUpdate, Registration
 from chirp.core.auth import Bearer
+from chirp.core.openapi import doc
 from chirp.core.params import parse, read_params
+from chirp.core.shapes import Account, CredentialAccount, Token
 from chirp.deps import ClientIP, get_runtime, token, user
 from chirp.media import profile as profile_images
 
@@ -20,7 +22,7 @@ RuntimeDep = Annotated[AccountsPlatform, Depends(get_runtime)]
 router = APIRouter(tags=["accounts"])
 
 
-@router.post("/api/v1/accounts")
+@router.post("/api/v1/accounts", **doc(Token, takes=Registration))
 async def register(
     request: Request,
     rt: RuntimeDep,
@@ -34,7 +36,7 @@ async def register(
     return registered.token
 
 
-@router.get("/api/v1/accounts/verify_credentials")
+@router.get("/api/v1/accounts/verify_credentials", **doc(CredentialAccount))
 async def verify_credentials(
     rt: RuntimeDep,
     bearer: Annotated[Bearer, Security(user("read:accounts", "profile"))],
@@ -44,7 +46,10 @@ async def verify_credentials(
     return await service.own(rt, bearer.account_id)
 
 
-@router.patch("/api/v1/accounts/update_credentials")
+@router.patch(
+    "/api/v1/accounts/update_credentials",
+    **doc(CredentialAccount, takes=ProfileUpdate, files=("avatar", "header")),
+)
 async def update_credentials(
     request: Request,
     rt: RuntimeDep,
@@ -62,13 +67,13 @@ async def update_credentials(
     return await service.update_profile(rt, bearer.account_id, change, images)
 
 
-@router.get("/api/v1/accounts/lookup")
+@router.get("/api/v1/accounts/lookup", **doc(Account))
 async def lookup(rt: RuntimeDep, acct: Annotated[str, Query(max_length=320)]) -> dict[str, Any]:
     """Find a local account by ``username`` or ``username@domain``."""
     return await service.lookup(rt, acct)
 
 
-@router.get("/api/v1/accounts/{account_id}")
+@router.get("/api/v1/accounts/{account_id}", **doc(Account))
 async def get_account(rt: RuntimeDep, account_id: str) -> dict[str, Any]:
     """An account's public profile."""
     return await service.get_public(rt, account_id)

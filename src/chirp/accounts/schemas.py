@@ -5,9 +5,11 @@ from __future__ import annotations
 import html
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from chirp.accounts.models import Account, Credential
+from chirp.core.openapi import constrain
+from chirp.core.params import Flag
 from chirp.core.text import iso, plain_to_html
 
 MAX_DISPLAY_NAME = 30
@@ -18,7 +20,7 @@ MAX_FIELD_LENGTH = 255
 
 class SourceUpdate(BaseModel):
     privacy: Literal["public", "unlisted", "private"] | None = None
-    sensitive: bool | None = None
+    sensitive: Flag | None = None
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
 
 
@@ -30,11 +32,11 @@ class FieldUpdate(BaseModel):
 class ProfileUpdate(BaseModel):
     display_name: str | None = Field(default=None, max_length=MAX_DISPLAY_NAME)
     note: str | None = Field(default=None, max_length=MAX_NOTE)
-    locked: bool | None = None
-    bot: bool | None = None
-    discoverable: bool | None = None
-    indexable: bool | None = None
-    hide_collections: bool | None = None
+    locked: Flag | None = None
+    bot: Flag | None = None
+    discoverable: Flag | None = None
+    indexable: Flag | None = None
+    hide_collections: Flag | None = None
     source: SourceUpdate | None = None
     fields_attributes: dict[str, FieldUpdate] | list[FieldUpdate] | None = Field(
         default=None, max_length=MAX_FIELDS
@@ -56,10 +58,23 @@ def _index(key: str) -> int:
 
 
 class Registration(BaseModel):
+    # Blank fields get Mastodon's ERR_BLANK from registration's own checks; the document says
+    # what those checks want (uniqueness and common passwords it cannot say).
+    model_config = ConfigDict(
+        json_schema_extra=constrain(
+            ("username", "email", "password", "agreement", "locale"),
+            username={"pattern": "^[A-Za-z0-9_]{1,30}$"},
+            email={"format": "email", "maxLength": 320},
+            password={"minLength": 8, "maxLength": 128},
+            agreement={"anyOf": [{"const": True}, {"type": "string", "enum": ["1", "on", "true"]}]},
+            locale={"pattern": "^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$"},
+        )
+    )
+
     username: str = ""
     email: str = ""
     password: str = ""
-    agreement: bool = False
+    agreement: Flag = False
     locale: str = ""
     reason: str | None = Field(default=None, max_length=500)
 

@@ -7,6 +7,8 @@ reaches the 500 handler.
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import Any
 
 import structlog
@@ -106,6 +108,24 @@ class FieldErrors:
 CLIENT_CLOSED = 499
 
 
+def _allowed(app: FastAPI, path: str) -> str:
+    """Every method the OpenAPI document lists for ``path``."""
+    paths = app.openapi()["paths"]
+    if path in paths:  # a path of its own wins over templates it also fits (/accounts/{id})
+        return ", ".join(sorted(m.upper() for m in paths[path]))
+    methods: set[str] = set()
+    for template, operations in paths.items():
+        if _template(template).fullmatch(path):
+            methods.update(m.upper() for m in operations)
+    return ", ".join(sorted(methods))
+
+
+@functools.cache
+def _template(template: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{[^}]+\})", template)
+    return re.compile("".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts))
+
+
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(APIError)
     async def api_error(_: Request, exc: APIError) -> JSONResponse:
@@ -122,9 +142,15 @@ def install_handlers(app: FastAPI) -> None:
         return JSONResponse({"error": message, "details": errors.fields}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         text = "Record not found" if exc.status_code == 404 else str(exc.detail)
-        return JSONResponse({"error": text}, status_code=exc.status_code, headers=exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route that matched the path only;
+            # GET and POST /oauth/authorize are two routes, and so are a status's GET,
+            # PUT and DELETE.
+            headers = {**(headers or {}), "Allow": _allowed(app, request.url.path)}
+        return JSONResponse({"error": text}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(ClientDisconnect)
     async def gone(request: Request, _: ClientDisconnect) -> Response:

@@ -76,6 +76,13 @@ class Page:
         return sorted(chosen, reverse=True)
 
 
+_LIMIT = re.compile(r"[0-9]{1,9}")
+# What the paging parameters accept, as the OpenAPI document says it (an empty value is
+# no value).
+ID_PATTERN = "^[0-9]{0,19}$"
+LIMIT_PATTERN = "^[0-9]{0,9}$"
+
+
 def _id_param(value: str | None, name: str) -> int | None:
     if value is None or value == "":
         return None
@@ -98,10 +105,9 @@ def read_page(
     """The paging parameters as Mastodon reads them, with its per-endpoint limits."""
     count = default
     if limit:
-        try:
-            count = int(limit)
-        except ValueError:
-            raise Unprocessable("Validation failed: limit must be a number") from None
+        if not _LIMIT.fullmatch(limit):  # digits only: int() would take " 5", "-5", "1_0"
+            raise Unprocessable("Validation failed: limit must be a number")
+        count = int(limit)
     return Page(
         max_id=_id_param(max_id, "max_id"),
         since_id=_id_param(since_id, "since_id"),
@@ -114,10 +120,10 @@ def paging(default: int = 20, maximum: int = 40) -> Any:
     """A dependency reading the paging parameters, with Mastodon's per-endpoint limits."""
 
     def read(
-        max_id: Annotated[str | None, Query()] = None,
-        since_id: Annotated[str | None, Query()] = None,
-        min_id: Annotated[str | None, Query()] = None,
-        limit: Annotated[str | None, Query()] = None,
+        max_id: Annotated[str | None, Query(json_schema_extra={"pattern": ID_PATTERN})] = None,
+        since_id: Annotated[str | None, Query(json_schema_extra={"pattern": ID_PATTERN})] = None,
+        min_id: Annotated[str | None, Query(json_schema_extra={"pattern": ID_PATTERN})] = None,
+        limit: Annotated[str | None, Query(json_schema_extra={"pattern": LIMIT_PATTERN})] = None,
     ) -> Page:
         return read_page(max_id, since_id, min_id, limit, default, maximum)
 

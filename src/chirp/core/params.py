@@ -3,15 +3,55 @@ or multipart) or a JSON body, merged, with ``name[]`` keys collected into lists.
 
 from __future__ import annotations
 
+import functools
 import json
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 from fastapi import Request
-from pydantic import BaseModel, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    StringConstraints,
+    ValidationError,
+    WithJsonSchema,
+)
 
 from chirp.core.errors import FieldErrors, PayloadTooLarge, Unprocessable
 
 M = TypeVar("M", bound=BaseModel)
+# A boolean as Mastodon's clients send it: JSON's true and false, or these words (a form
+# has only text; Mastodon.py sends "1" and "0" even in JSON, a browser's checkbox "on").
+# Nothing else: what the OpenAPI document lists is what is accepted.
+FLAG_WORDS = {"true": True, "false": False, "1": True, "0": False, "on": True, "off": False}
+FLAG_WORDS |= {word.capitalize(): value for word, value in FLAG_WORDS.items()}
+
+
+def _flag(value: object) -> object:
+    if isinstance(value, str) and value in FLAG_WORDS:
+        return FLAG_WORDS[value]
+    if isinstance(value, bool):
+        return value
+    raise ValueError("must be true or false")
+
+
+def _not_flag(value: object) -> object:
+    if isinstance(value, bool):  # JSON's true is no number (pydantic would take it as 1)
+        raise ValueError("must be a number")
+    return value
+
+
+Count = Annotated[int, BeforeValidator(_not_flag)]
+
+# An id inside a body (``media_ids[]``, ``status_ids[]``): digits, as every id is.
+IdText = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,19}$")]
+
+Flag = Annotated[
+    bool,
+    BeforeValidator(_flag),
+    WithJsonSchema(
+        {"anyOf": [{"type": "boolean"}, {"type": "string", "enum": sorted(FLAG_WORDS)}]}
+    ),
+]
 MAX_BODY = 1_000_000  # JSON and urlencoded bodies; uploads have their own limits
 
 
@@ -35,7 +75,6 @@ async def read_params(request: Request) -> dict[str, Any]:
                 raise Unprocessable("Request body is not valid JSON") from None
             if not isinstance(data, dict):
                 raise Unprocessable("Request body must be a JSON object")
-            _refuse_unstorable(data)
             params.update(data)
     elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.form()
@@ -46,7 +85,6 @@ async def read_params(request: Request) -> dict[str, Any]:
 def merge_items(params: dict[str, Any], items: list[tuple[str, Any]]) -> None:
     """Add ``items`` (key, value) to ``params``, collecting ``a[]`` and nesting ``a[b]``."""
     for key, value in items:
-        _refuse_unstorable(value)
         if key.endswith("[]"):
             existing = params.get(key[:-2])
             if existing is None:
@@ -68,7 +106,7 @@ def merge_items(params: dict[str, Any], items: list[tuple[str, Any]]) -> None:
             target[path[-1]] = value
 
 
-def _refuse_unstorable(value: object) -> None:
+def refuse_unstorable(value: object) -> None:
     """Text no database can store, refused up front with a 422 rather than at commit with a
     500: NUL (PostgreSQL text cannot hold it, and no client means to send one) and a lone
     UTF-16 surrogate (JSON's ``"\\ud800"`` decodes to one; it has no UTF-8 form, so SQLite's
@@ -95,8 +133,13 @@ def _refuse_unstorable(value: object) -> None:
 
 def parse(model: type[M], data: dict[str, Any]) -> M:
     """Validate ``data`` into ``model``; invalid input is a 422 with per-field details."""
+    # A list sent as one value (``media_ids=1``, without the ``[]``) is a list of one, as
+    # Rails' Array() makes it for Mastodon.
+    data = {k: [v] if isinstance(v, str) and k in _lists(model) else v for k, v in data.items()}
+    # Only what the model takes: a field it ignores is never stored, whatever it holds.
+    refuse_unstorable([v for k, v in data.items() if k in model.model_fields])
     try:
-        return model.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as exc:
         errors = FieldErrors()
         for err in exc.errors():
@@ -104,6 +147,19 @@ def parse(model: type[M], data: dict[str, Any]) -> M:
             errors.add(field, _code_for(err["type"]), err["msg"])
         errors.raise_if_any()
         raise  # unreachable: a ValidationError always has errors
+    return parsed
+
+
+@functools.cache
+def _lists(model: type[BaseModel]) -> frozenset[str]:
+    """The fields of ``model`` that take a list (or a list or None)."""
+
+    def is_list(annotation: Any) -> bool:
+        if get_origin(annotation) is list:
+            return True
+        return any(get_origin(a) is list for a in get_args(annotation))
+
+    return frozenset(n for n, f in model.model_fields.items() if is_list(f.annotation))
 
 
 def _code_for(kind: str) -> str:

@@ -8,8 +8,10 @@ from fastapi import APIRouter, Depends, Query, Request, Security
 from fastapi.responses import JSONResponse
 
 from chirp.core.auth import Bearer
+from chirp.core.openapi import doc
 from chirp.core.pagination import Page, paged_pairs, paging
 from chirp.core.params import parse, read_params
+from chirp.core.shapes import Account, Relationship
 from chirp.deps import OptionalBearer, get_runtime, user
 from chirp.graph import service
 from chirp.graph.platform import GraphPlatform
@@ -20,7 +22,7 @@ router = APIRouter(tags=["graph"])
 Follows = Annotated[Bearer, Security(user("write:follows"))]
 
 
-@router.get("/api/v1/accounts/relationships")
+@router.get("/api/v1/accounts/relationships", **doc(list[Relationship]))
 async def relationships(
     rt: RuntimeDep,
     bearer: Annotated[Bearer, Security(user("read:follows"))],
@@ -32,7 +34,7 @@ async def relationships(
     return await service.relationships(rt, bearer.account_id, [*ids, *id_plain])
 
 
-@router.post("/api/v1/accounts/{account_id}/follow")
+@router.post("/api/v1/accounts/{account_id}/follow", **doc(Relationship, takes=FollowOptions))
 async def follow(
     request: Request, rt: RuntimeDep, bearer: Follows, account_id: str
 ) -> dict[str, Any]:
@@ -44,14 +46,14 @@ async def follow(
     )
 
 
-@router.post("/api/v1/accounts/{account_id}/unfollow")
+@router.post("/api/v1/accounts/{account_id}/unfollow", **doc(Relationship))
 async def unfollow(rt: RuntimeDep, bearer: Follows, account_id: str) -> dict[str, Any]:
     """Stop following (or withdraw a follow request)."""
     assert bearer.account_id is not None
     return await service.unfollow(rt, bearer.account_id, account_id)
 
 
-@router.post("/api/v1/accounts/{account_id}/block")
+@router.post("/api/v1/accounts/{account_id}/block", **doc(Relationship))
 async def block(
     rt: RuntimeDep, account_id: str, bearer: Annotated[Bearer, Security(user("write:blocks"))]
 ) -> dict[str, Any]:
@@ -60,7 +62,7 @@ async def block(
     return await service.block(rt, bearer.account_id, account_id)
 
 
-@router.post("/api/v1/accounts/{account_id}/unblock")
+@router.post("/api/v1/accounts/{account_id}/unblock", **doc(Relationship))
 async def unblock(
     rt: RuntimeDep, account_id: str, bearer: Annotated[Bearer, Security(user("write:blocks"))]
 ) -> dict[str, Any]:
@@ -69,7 +71,7 @@ async def unblock(
     return await service.unblock(rt, bearer.account_id, account_id)
 
 
-@router.post("/api/v1/accounts/{account_id}/mute")
+@router.post("/api/v1/accounts/{account_id}/mute", **doc(Relationship, takes=MuteOptions))
 async def mute(
     request: Request,
     rt: RuntimeDep,
@@ -88,7 +90,7 @@ async def mute(
     )
 
 
-@router.post("/api/v1/accounts/{account_id}/unmute")
+@router.post("/api/v1/accounts/{account_id}/unmute", **doc(Relationship))
 async def unmute(
     rt: RuntimeDep, account_id: str, bearer: Annotated[Bearer, Security(user("write:mutes"))]
 ) -> dict[str, Any]:
@@ -97,7 +99,7 @@ async def unmute(
     return await service.unmute(rt, bearer.account_id, account_id)
 
 
-@router.get("/api/v1/accounts/{account_id}/followers")
+@router.get("/api/v1/accounts/{account_id}/followers", **doc(list[Account]))
 async def followers(
     request: Request,
     rt: RuntimeDep,
@@ -110,7 +112,7 @@ async def followers(
     return paged_pairs(request, await service.followers(rt, viewer, account_id, page))
 
 
-@router.get("/api/v1/accounts/{account_id}/following")
+@router.get("/api/v1/accounts/{account_id}/following", **doc(list[Account]))
 async def following(
     request: Request,
     rt: RuntimeDep,
@@ -123,7 +125,7 @@ async def following(
     return paged_pairs(request, await service.following(rt, viewer, account_id, page))
 
 
-@router.get("/api/v1/follow_requests")
+@router.get("/api/v1/follow_requests", **doc(list[Account]))
 async def follow_requests(
     request: Request,
     rt: RuntimeDep,
@@ -136,21 +138,21 @@ async def follow_requests(
     return paged_pairs(request, pairs)
 
 
-@router.post("/api/v1/follow_requests/{account_id}/authorize")
+@router.post("/api/v1/follow_requests/{account_id}/authorize", **doc(Relationship))
 async def authorize(rt: RuntimeDep, bearer: Follows, account_id: str) -> dict[str, Any]:
     """Accept a follow request."""
     assert bearer.account_id is not None
     return await service.authorize_request(rt, bearer.account_id, account_id)
 
 
-@router.post("/api/v1/follow_requests/{account_id}/reject")
+@router.post("/api/v1/follow_requests/{account_id}/reject", **doc(Relationship))
 async def reject(rt: RuntimeDep, bearer: Follows, account_id: str) -> dict[str, Any]:
     """Turn a follow request down."""
     assert bearer.account_id is not None
     return await service.reject_request(rt, bearer.account_id, account_id)
 
 
-@router.get("/api/v1/blocks")
+@router.get("/api/v1/blocks", **doc(list[Account]))
 async def blocks(
     request: Request,
     rt: RuntimeDep,
@@ -162,7 +164,7 @@ async def blocks(
     return paged_pairs(request, await service.own_list(rt, bearer.account_id, "blocks", page))
 
 
-@router.get("/api/v1/mutes")
+@router.get("/api/v1/mutes", **doc(list[Account]))
 async def mutes(
     request: Request,
     rt: RuntimeDep,

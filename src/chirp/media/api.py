@@ -8,7 +8,9 @@ from fastapi import APIRouter, Depends, Request, Security
 from fastapi.responses import JSONResponse, Response
 
 from chirp.core.auth import Bearer
+from chirp.core.openapi import doc
 from chirp.core.params import parse, read_params
+from chirp.core.shapes import MediaAttachment
 from chirp.deps import get_runtime, user
 from chirp.media import service, serving, uploads
 from chirp.media.platform import MediaPlatform
@@ -30,19 +32,22 @@ async def _upload(
     return JSONResponse(entity, status_code=code)
 
 
-@router.post("/api/v2/media")
+@router.post(
+    "/api/v2/media",
+    **doc(MediaAttachment, takes=MediaDescribe, files=("file",), also={202: MediaAttachment}),
+)
 async def upload_v2(request: Request, rt: RuntimeDep, bearer: MediaWriter) -> JSONResponse:
     """Upload an image; 200 when processed in time, else 202 with ``url: null`` until it is."""
     return await _upload(request, rt, bearer, rt.settings.media_sync_wait)
 
 
-@router.post("/api/v1/media")
+@router.post("/api/v1/media", **doc(MediaAttachment, takes=MediaDescribe, files=("file",)))
 async def upload_v1(request: Request, rt: RuntimeDep, bearer: MediaWriter) -> JSONResponse:
     """Upload an image and wait for it to be processed."""
     return await _upload(request, rt, bearer, None)
 
 
-@router.get("/api/v1/media/{media_id}")
+@router.get("/api/v1/media/{media_id}", **doc(MediaAttachment, also={206: MediaAttachment}))
 async def get_media(rt: RuntimeDep, bearer: MediaWriter, media_id: str) -> JSONResponse:
     """One's own upload: 206 while processing, 200 when ready."""
     assert bearer.account_id is not None
@@ -50,7 +55,7 @@ async def get_media(rt: RuntimeDep, bearer: MediaWriter, media_id: str) -> JSONR
     return JSONResponse(entity, status_code=code)
 
 
-@router.put("/api/v1/media/{media_id}")
+@router.put("/api/v1/media/{media_id}", **doc(MediaAttachment, takes=MediaDescribe))
 async def update_media(
     request: Request, rt: RuntimeDep, bearer: MediaWriter, media_id: str
 ) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
@@ -9,13 +10,17 @@ from pydantic import BaseModel, Field, field_validator
 from chirp.media.models import READY, MediaAttachment
 
 MAX_DESCRIPTION = 1500
+# A focus coordinate from -1.0 to 1.0; "x,y" (an empty focus is none). The same rule reads
+# a focus and documents it, so what the OpenAPI document allows is what is accepted.
+_COORDINATE = r"-?(?:1(?:\.0+)?|0?\.[0-9]+|0)"
+FOCUS = re.compile(rf"{_COORDINATE},{_COORDINATE}")
 
 
 class MediaDescribe(BaseModel):
     """``description`` and ``focus`` ("x,y", each from -1.0 to 1.0), on upload or update."""
 
     description: str | None = Field(default=None, max_length=MAX_DESCRIPTION)
-    focus: str | None = None
+    focus: str | None = Field(default=None, json_schema_extra={"pattern": f"^$|^{FOCUS.pattern}$"})
 
     @field_validator("focus")
     @classmethod
@@ -26,12 +31,9 @@ class MediaDescribe(BaseModel):
 
 
 def parse_focus(value: str) -> tuple[float, float]:
-    try:
-        x, y = (float(part) for part in value.split(","))
-    except ValueError:
-        raise ValueError("must be two numbers, x,y") from None
-    if not (-1.0 <= x <= 1.0 and -1.0 <= y <= 1.0):
-        raise ValueError("must be between -1.0 and 1.0")
+    if not FOCUS.fullmatch(value):
+        raise ValueError("must be two numbers between -1.0 and 1.0, x,y")
+    x, y = (float(part) for part in value.split(","))
     return x, y
 
 

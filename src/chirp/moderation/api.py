@@ -9,8 +9,10 @@ from fastapi import APIRouter, Depends, Query, Request, Security
 from fastapi.responses import JSONResponse
 
 from chirp.core.auth import Bearer
+from chirp.core.openapi import doc
 from chirp.core.pagination import Page, paged, paging
 from chirp.core.params import parse, read_params
+from chirp.core.shapes import AdminAccount, AdminReport, DomainBlock, Empty, Report
 from chirp.deps import get_runtime, user
 from chirp.moderation import deletion, schemas, service
 from chirp.moderation.filters import STATUSES, AccountFilter
@@ -52,7 +54,7 @@ def _listed(request: Request, items: list[dict[str, Any]]) -> JSONResponse:
 # -- reports from users ----------------------------------------------------------------------
 
 
-@router.post("/api/v1/reports")
+@router.post("/api/v1/reports", **doc(Report, takes=schemas.ReportCreate))
 async def file_report(
     request: Request,
     rt: RuntimeDep,
@@ -67,7 +69,7 @@ async def file_report(
 # -- accounts --------------------------------------------------------------------------------
 
 
-@router.get("/api/v1/admin/accounts")
+@router.get("/api/v1/admin/accounts", **doc(list[AdminAccount]))
 async def accounts_v1(
     request: Request,
     rt: RuntimeDep,
@@ -110,7 +112,7 @@ async def accounts_v1(
     return _listed(request, await service.list_accounts(rt, where, page))
 
 
-@router.get("/api/v2/admin/accounts")
+@router.get("/api/v2/admin/accounts", **doc(list[AdminAccount]))
 async def accounts_v2(
     request: Request,
     rt: RuntimeDep,
@@ -141,14 +143,16 @@ async def accounts_v2(
     return _listed(request, await service.list_accounts(rt, where, page))
 
 
-@router.get("/api/v1/admin/accounts/{account_id}")
+@router.get("/api/v1/admin/accounts/{account_id}", **doc(AdminAccount))
 async def account(
     rt: RuntimeDep, _: Annotated[Actor, READ_ACCOUNTS], account_id: str
 ) -> dict[str, Any]:
     return await service.get_account(rt, account_id)
 
 
-@router.post("/api/v1/admin/accounts/{account_id}/action")
+@router.post(
+    "/api/v1/admin/accounts/{account_id}/action", **doc(Empty, takes=schemas.AccountAction)
+)
 async def account_action(
     request: Request,
     rt: RuntimeDep,
@@ -161,7 +165,7 @@ async def account_action(
     return {}
 
 
-@router.delete("/api/v1/admin/accounts/{account_id}")
+@router.delete("/api/v1/admin/accounts/{account_id}", **doc(AdminAccount))
 async def delete_account(
     rt: RuntimeDep, actor: Annotated[Actor, WRITE_ACCOUNTS], account_id: str
 ) -> dict[str, Any]:
@@ -177,7 +181,7 @@ def _undo(what: service.Undo) -> None:
 
     route.__name__ = what
     route.__doc__ = f"Undo a moderator's action ({what}); the account as it is now."
-    router.post(f"/api/v1/admin/accounts/{{account_id}}/{what}")(route)
+    router.post(f"/api/v1/admin/accounts/{{account_id}}/{what}", **doc(AdminAccount))(route)
 
 
 for _what in ("enable", "unsilence", "unsuspend", "unsensitive"):
@@ -187,7 +191,7 @@ for _what in ("enable", "unsilence", "unsuspend", "unsensitive"):
 # -- reports ---------------------------------------------------------------------------------
 
 
-@router.get("/api/v1/admin/reports")
+@router.get("/api/v1/admin/reports", **doc(list[AdminReport]))
 async def reports(
     request: Request,
     rt: RuntimeDep,
@@ -204,14 +208,14 @@ async def reports(
     return _listed(request, await service.list_reports(rt, where, page))
 
 
-@router.get("/api/v1/admin/reports/{report_id}")
+@router.get("/api/v1/admin/reports/{report_id}", **doc(AdminReport))
 async def report(
     rt: RuntimeDep, _: Annotated[Actor, READ_REPORTS], report_id: str
 ) -> dict[str, Any]:
     return await service.get_report(rt, report_id)
 
 
-@router.put("/api/v1/admin/reports/{report_id}")
+@router.put("/api/v1/admin/reports/{report_id}", **doc(AdminReport, takes=schemas.ReportUpdate))
 async def update_report(
     request: Request,
     rt: RuntimeDep,
@@ -231,7 +235,7 @@ def _step(step: service.ReportStep) -> None:
 
     route.__name__ = f"report_{step}"
     route.__doc__ = f"A report's handling: {step.replace('_', ' ')}."
-    router.post(f"/api/v1/admin/reports/{{report_id}}/{step}")(route)
+    router.post(f"/api/v1/admin/reports/{{report_id}}/{step}", **doc(AdminReport))(route)
 
 
 for _step_name in ("assign_to_self", "unassign", "resolve", "reopen"):
@@ -241,7 +245,7 @@ for _step_name in ("assign_to_self", "unassign", "resolve", "reopen"):
 # -- domain blocks ---------------------------------------------------------------------------
 
 
-@router.get("/api/v1/admin/domain_blocks")
+@router.get("/api/v1/admin/domain_blocks", **doc(list[DomainBlock]))
 async def domain_blocks(
     request: Request,
     rt: RuntimeDep,
@@ -252,7 +256,7 @@ async def domain_blocks(
     return _listed(request, await service.list_domain_blocks(rt, page))
 
 
-@router.post("/api/v1/admin/domain_blocks")
+@router.post("/api/v1/admin/domain_blocks", **doc(DomainBlock, takes=schemas.DomainBlockCreate))
 async def create_domain_block(
     request: Request, rt: RuntimeDep, actor: Annotated[Actor, WRITE_DOMAINS]
 ) -> dict[str, Any]:
@@ -260,14 +264,16 @@ async def create_domain_block(
     return await service.create_domain_block(rt, actor, data)
 
 
-@router.get("/api/v1/admin/domain_blocks/{block_id}")
+@router.get("/api/v1/admin/domain_blocks/{block_id}", **doc(DomainBlock))
 async def domain_block(
     rt: RuntimeDep, _: Annotated[Actor, READ_DOMAINS], block_id: str
 ) -> dict[str, Any]:
     return await service.get_domain_block(rt, block_id)
 
 
-@router.put("/api/v1/admin/domain_blocks/{block_id}")
+@router.put(
+    "/api/v1/admin/domain_blocks/{block_id}", **doc(DomainBlock, takes=schemas.DomainBlockFields)
+)
 async def update_domain_block(
     request: Request, rt: RuntimeDep, actor: Annotated[Actor, WRITE_DOMAINS], block_id: str
 ) -> dict[str, Any]:
@@ -275,7 +281,7 @@ async def update_domain_block(
     return await service.update_domain_block(rt, actor, block_id, change)
 
 
-@router.delete("/api/v1/admin/domain_blocks/{block_id}")
+@router.delete("/api/v1/admin/domain_blocks/{block_id}", **doc(Empty))
 async def delete_domain_block(
     rt: RuntimeDep, actor: Annotated[Actor, WRITE_DOMAINS], block_id: str
 ) -> dict[str, Any]:

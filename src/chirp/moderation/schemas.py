@@ -7,10 +7,12 @@ import hashlib
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from chirp.accounts.models import Account, Credential
 from chirp.accounts.schemas import account_public, role_entity
+from chirp.core.openapi import ID, MAYBE_ID, constrain
+from chirp.core.params import Flag, IdText
 from chirp.core.text import iso
 from chirp.moderation.models import DomainBlock, Report
 
@@ -18,43 +20,49 @@ Category = Literal["spam", "legal", "violation", "other"]
 ActionType = Literal["none", "sensitive", "disable", "silence", "suspend"]
 Severity = Literal["silence", "suspend", "noop"]
 MAX_COMMENT = 1000
-_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-DOMAIN = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})+")
+# A host name of two labels or more, any case (kept lower-cased); internationalised names
+# in their ASCII form (xn--). What the document says is what is accepted.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})+")  # at most 253 characters: the field says
 
 
 class ReportCreate(BaseModel):
+    model_config = ConfigDict(json_schema_extra=constrain(account_id=ID))
+
     account_id: str
-    status_ids: list[str] = Field(default_factory=list, max_length=100)
+    status_ids: list[IdText] = Field(default_factory=list, max_length=100)
     comment: str = Field(default="", max_length=MAX_COMMENT)
-    forward: bool = False
+    forward: Flag = False
     category: Category | None = None
-    rule_ids: list[str] = Field(default_factory=list, max_length=100)
+    rule_ids: list[IdText] = Field(default_factory=list, max_length=100)
 
 
 class ReportUpdate(BaseModel):
     category: Category | None = None
-    rule_ids: list[str] | None = Field(default=None, max_length=100)
+    rule_ids: list[IdText] | None = Field(default=None, max_length=100)
 
 
 class AccountAction(BaseModel):
+    model_config = ConfigDict(json_schema_extra=constrain(report_id=MAYBE_ID))
+
     type: ActionType = "none"
     report_id: str | None = None
     warning_preset_id: str | None = None
     text: str = Field(default="", max_length=MAX_COMMENT)
-    send_email_notification: bool = False
+    send_email_notification: Flag = False
 
 
 class DomainBlockFields(BaseModel):
     severity: Severity | None = None
-    reject_media: bool | None = None
-    reject_reports: bool | None = None
+    reject_media: Flag | None = None
+    reject_reports: Flag | None = None
     private_comment: str | None = Field(default=None, max_length=MAX_COMMENT)
     public_comment: str | None = Field(default=None, max_length=MAX_COMMENT)
-    obfuscate: bool | None = None
+    obfuscate: Flag | None = None
 
 
 class DomainBlockCreate(DomainBlockFields):
-    domain: str = Field(max_length=253)
+    domain: str = Field(max_length=253, json_schema_extra={"pattern": f"^{DOMAIN.pattern}$"})
 
 
 def admin_account(account: Account, credential: Credential | None, base_url: str) -> dict[str, Any]:

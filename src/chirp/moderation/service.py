@@ -165,7 +165,7 @@ async def act(
         may_act_on(actor, account, credential)
         repo = ModerationRepository(uow)
         reports = []
-        if action.report_id is not None:
+        if action.report_id:
             report_id = parse_id(action.report_id)
             report = await repo.report(report_id) if report_id else None
             if report is None or report.target_account_id != account.id:
@@ -179,7 +179,7 @@ async def act(
         for report in reports:
             _resolve(report, actor, now)
         detail = {"text": action.text} if action.text else {}
-        if action.report_id is not None:
+        if action.report_id:
             detail["report_id"] = action.report_id
         audit(rt, uow, actor, action.type, ("account", account.id), **detail)
         await uow.commit()
@@ -367,10 +367,7 @@ async def _admin_reports(
 
 
 def _domain(raw: str) -> str:
-    try:
-        domain = raw.strip().rstrip(".").encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        domain = ""
+    domain = raw.lower()
     if not schemas.DOMAIN.fullmatch(domain):
         raise Unprocessable(
             "Validation failed: Domain is not a valid domain name",

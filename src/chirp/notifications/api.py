@@ -8,7 +8,9 @@ from fastapi import APIRouter, Depends, Query, Request, Security
 from fastapi.responses import JSONResponse
 
 from chirp.core.auth import Bearer
+from chirp.core.openapi import doc
 from chirp.core.pagination import Page, paged_pairs, paging
+from chirp.core.shapes import Empty, Notification
 from chirp.deps import get_runtime, user
 from chirp.graph.platform import GraphPlatform
 from chirp.notifications import service
@@ -19,7 +21,7 @@ Reader = Annotated[Bearer, Security(user("read:notifications"))]
 Writer = Annotated[Bearer, Security(user("write:notifications"))]
 
 
-@router.get("")
+@router.get("", **doc(list[Notification]))
 async def list_notifications(
     request: Request,
     rt: RuntimeDep,
@@ -37,7 +39,7 @@ async def list_notifications(
     return paged_pairs(request, pairs)
 
 
-@router.post("/clear")
+@router.post("/clear", **doc(Empty))
 async def clear(rt: RuntimeDep, bearer: Writer) -> dict[str, Any]:
     """Dismiss every notification."""
     assert bearer.account_id is not None
@@ -45,14 +47,14 @@ async def clear(rt: RuntimeDep, bearer: Writer) -> dict[str, Any]:
     return {}
 
 
-@router.get("/{notification_id}")
+@router.get("/{notification_id}", **doc(Notification))
 async def get_notification(rt: RuntimeDep, bearer: Reader, notification_id: str) -> dict[str, Any]:
     """One notification."""
     assert bearer.account_id is not None
     return await service.one(rt, bearer.account_id, notification_id)
 
 
-@router.post("/{notification_id}/dismiss")
+@router.post("/{notification_id}/dismiss", **doc(Empty))
 async def dismiss(rt: RuntimeDep, bearer: Writer, notification_id: str) -> dict[str, Any]:
     """Dismiss one notification."""
     assert bearer.account_id is not None

@@ -15,17 +15,25 @@ from fastapi.templating import Jinja2Templates
 from chirp.core import keys
 from chirp.core.auth import Bearer
 from chirp.core.errors import Forbidden, TooManyRequests, Unauthorized
-from chirp.core.params import parse, read_params
+from chirp.core.openapi import doc
+from chirp.core.params import parse, read_params, refuse_unstorable
+from chirp.core.shapes import Application, CredentialApplication, Empty, Token
+from chirp.core.shapes import OAuthError as OAuthErrorShape
 from chirp.deps import ClientIP, get_runtime, token
 from chirp.oauth import scopes as scope_rules
 from chirp.oauth import service
 from chirp.oauth.platform import OAuthPlatform
 from chirp.oauth.repository import OAuthRepository
-from chirp.oauth.schemas import AppCreate, app_credentials, app_public
+from chirp.oauth.schemas import AppCreate, RevokeForm, TokenForm, app_credentials, app_public
 from chirp.oauth.service import OAuthError, TokenRequest
 
 RuntimeDep = Annotated[OAuthPlatform, Depends(get_runtime)]
 router = APIRouter()
+# The token and revoke endpoints answer errors as RFC 6749 says, not as the API does.
+OAUTH: dict[int | str, dict[str, object]] = {
+    code: {"model": OAuthErrorShape, "description": what}
+    for code, what in ((400, "Invalid request or grant"), (401, "Unknown client"))
+}
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 CSRF_COOKIE = "chirp_csrf"
 # The consent page must never be framed (clickjacking) nor load anything but itself.
@@ -39,7 +47,7 @@ PAGE_HEADERS = {
 }
 
 
-@router.post("/api/v1/apps", tags=["apps"])
+@router.post("/api/v1/apps", tags=["apps"], **doc(CredentialApplication, takes=AppCreate))
 async def create_app(request: Request, rt: RuntimeDep) -> dict[str, Any]:
     """Register a client application."""
     data = parse(AppCreate, await read_params(request))
@@ -47,7 +55,7 @@ async def create_app(request: Request, rt: RuntimeDep) -> dict[str, Any]:
     return app_credentials(app, client_secret)
 
 
-@router.get("/api/v1/apps/verify_credentials", tags=["apps"])
+@router.get("/api/v1/apps/verify_credentials", tags=["apps"], **doc(Application))
 async def verify_app(
     rt: RuntimeDep, bearer: Annotated[Bearer, Security(token())]
 ) -> dict[str, Any]:
@@ -82,7 +90,7 @@ async def discovery(rt: RuntimeDep) -> dict[str, Any]:
     }
 
 
-@router.post("/oauth/token", tags=["oauth"])
+@router.post("/oauth/token", tags=["oauth"], **doc(Token, takes=TokenForm, errors=OAUTH))
 async def issue_token(request: Request, rt: RuntimeDep, ip: ClientIP) -> JSONResponse:
     """Exchange a grant for an access token."""
     params = await read_params(request)
@@ -108,7 +116,7 @@ async def issue_token(request: Request, rt: RuntimeDep, ip: ClientIP) -> JSONRes
     return JSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
 
-@router.post("/oauth/revoke", tags=["oauth"])
+@router.post("/oauth/revoke", tags=["oauth"], **doc(Empty, takes=RevokeForm, errors=OAUTH))
 async def revoke_token(request: Request, rt: RuntimeDep) -> dict[str, Any]:
     """Revoke an access token (RFC 7009)."""
     params = await read_params(request)
@@ -285,4 +293,7 @@ def _basic_auth(request: Request) -> tuple[str, str] | None:
 
 
 def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
+    if isinstance(value, str) and value:
+        refuse_unstorable(value)  # looked up in the database: no NUL, no lone surrogate
+        return value
+    return None

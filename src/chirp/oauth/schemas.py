@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from chirp.core.openapi import constrain
 from chirp.oauth import scopes as scope_rules
 from chirp.oauth.models import OAuthApp
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
+GRANTS = Literal["authorization_code", "password", "client_credentials"]
 _DANGEROUS_SCHEMES = frozenset({"javascript", "data", "vbscript", "file"})
 
 
@@ -83,3 +85,28 @@ def app_credentials(app: OAuthApp, client_secret: str) -> dict[str, Any]:
         "client_secret": client_secret,
         "client_secret_expires_at": 0,
     }
+
+
+class TokenForm(BaseModel):
+    """What ``POST /oauth/token`` reads (for the OpenAPI document: the route reads the form
+    itself, RFC 6749's way). The client may authenticate with HTTP Basic instead."""
+
+    grant_type: GRANTS
+    client_id: str | None = None
+    client_secret: str | None = None
+    scope: str | None = None
+    username: str | None = None
+    password: str | None = None
+    code: str | None = None
+    redirect_uri: str | None = None
+    code_verifier: str | None = None
+
+
+class RevokeForm(BaseModel):
+    """What ``POST /oauth/revoke`` reads (RFC 7009)."""
+
+    model_config = ConfigDict(json_schema_extra=constrain(token={"minLength": 1}))
+
+    token: str
+    client_id: str | None = None
+    client_secret: str | None = None

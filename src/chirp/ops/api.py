@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from chirp.core.errors import Forbidden, Unauthorized
+from chirp.core.openapi import doc
 from chirp.db.platform import Platform
 from chirp.deps import get_runtime
 
@@ -36,7 +37,7 @@ async def ready(rt: RuntimeDep) -> JSONResponse:
     )
 
 
-@router.get("/metrics")
+@router.get("/metrics", **doc(text="text/plain"))
 async def metrics(request: Request, rt: RuntimeDep) -> Response:
     """Prometheus metrics: with ``CHIRP_METRICS_TOKEN`` set, for its bearer only; without it,
     for a scraper on this host only (a request through the proxy counts as its client's)."""

@@ -8,8 +8,11 @@ from fastapi import APIRouter, Depends, Header, Request, Security
 from fastapi.responses import JSONResponse
 
 from chirp.core.auth import Bearer
+from chirp.core.openapi import doc
 from chirp.core.pagination import Page, paged_pairs, paging
 from chirp.core.params import parse, read_params
+from chirp.core.shapes import Account, Context, Status, StatusSource
+from chirp.core.shapes import StatusEdit as StatusEditEntity
 from chirp.deps import OptionalBearer, get_runtime, user
 from chirp.graph.platform import GraphPlatform
 from chirp.posts import interactions, service
@@ -24,7 +27,7 @@ def _viewer(bearer: Bearer | None) -> int | None:
     return bearer.account_id if bearer else None
 
 
-@router.post("")
+@router.post("", **doc(Status, takes=StatusCreate))
 async def create_status(
     request: Request,
     rt: RuntimeDep,
@@ -37,20 +40,20 @@ async def create_status(
     return await service.create(rt, bearer.account_id, data, idempotency_key)
 
 
-@router.get("/{status_id}")
+@router.get("/{status_id}", **doc(Status))
 async def get_status(rt: RuntimeDep, bearer: OptionalBearer, status_id: str) -> dict[str, Any]:
     """A status the viewer may see."""
     return await service.show(rt, status_id, _viewer(bearer))
 
 
-@router.delete("/{status_id}")
+@router.delete("/{status_id}", **doc(Status))
 async def delete_status(rt: RuntimeDep, bearer: Writer, status_id: str) -> dict[str, Any]:
     """Delete one's own status; the answer carries its source text for redrafting."""
     assert bearer.account_id is not None
     return await service.delete(rt, status_id, bearer.account_id)
 
 
-@router.put("/{status_id}")
+@router.put("/{status_id}", **doc(Status, takes=StatusEdit))
 async def edit_status(
     request: Request, rt: RuntimeDep, bearer: Writer, status_id: str
 ) -> dict[str, Any]:
@@ -60,7 +63,7 @@ async def edit_status(
     return await service.edit(rt, status_id, bearer.account_id, data)
 
 
-@router.get("/{status_id}/history")
+@router.get("/{status_id}/history", **doc(list[StatusEditEntity]))
 async def status_history(
     rt: RuntimeDep, bearer: OptionalBearer, status_id: str
 ) -> list[dict[str, Any]]:
@@ -68,7 +71,7 @@ async def status_history(
     return await service.history(rt, status_id, _viewer(bearer))
 
 
-@router.get("/{status_id}/source")
+@router.get("/{status_id}/source", **doc(StatusSource))
 async def status_source(
     rt: RuntimeDep, status_id: str, bearer: Annotated[Bearer, Security(user("read:statuses"))]
 ) -> dict[str, Any]:
@@ -77,13 +80,13 @@ async def status_source(
     return await service.source(rt, status_id, bearer.account_id)
 
 
-@router.get("/{status_id}/context")
+@router.get("/{status_id}/context", **doc(Context))
 async def status_context(rt: RuntimeDep, bearer: OptionalBearer, status_id: str) -> dict[str, Any]:
     """The thread around a status: ancestors and descendants the viewer may see."""
     return await service.context(rt, status_id, _viewer(bearer))
 
 
-@router.post("/{status_id}/favourite")
+@router.post("/{status_id}/favourite", **doc(Status))
 async def favourite(
     rt: RuntimeDep, status_id: str, bearer: Annotated[Bearer, Security(user("write:favourites"))]
 ) -> dict[str, Any]:
@@ -92,7 +95,7 @@ async def favourite(
     return await interactions.favourite(rt, bearer.account_id, status_id)
 
 
-@router.post("/{status_id}/unfavourite")
+@router.post("/{status_id}/unfavourite", **doc(Status))
 async def unfavourite(
     rt: RuntimeDep, status_id: str, bearer: Annotated[Bearer, Security(user("write:favourites"))]
 ) -> dict[str, Any]:
@@ -101,7 +104,7 @@ async def unfavourite(
     return await interactions.unfavourite(rt, bearer.account_id, status_id)
 
 
-@router.post("/{status_id}/reblog")
+@router.post("/{status_id}/reblog", **doc(Status, takes=ReblogCreate))
 async def reblog(
     request: Request, rt: RuntimeDep, bearer: Writer, status_id: str
 ) -> dict[str, Any]:
@@ -111,14 +114,14 @@ async def reblog(
     return await interactions.reblog(rt, bearer.account_id, status_id, data.visibility)
 
 
-@router.post("/{status_id}/unreblog")
+@router.post("/{status_id}/unreblog", **doc(Status))
 async def unreblog(rt: RuntimeDep, bearer: Writer, status_id: str) -> dict[str, Any]:
     """Take a reblog back."""
     assert bearer.account_id is not None
     return await interactions.unreblog(rt, bearer.account_id, status_id)
 
 
-@router.post("/{status_id}/bookmark")
+@router.post("/{status_id}/bookmark", **doc(Status))
 async def bookmark(
     rt: RuntimeDep, status_id: str, bearer: Annotated[Bearer, Security(user("write:bookmarks"))]
 ) -> dict[str, Any]:
@@ -127,7 +130,7 @@ async def bookmark(
     return await interactions.bookmark(rt, bearer.account_id, status_id, True)
 
 
-@router.post("/{status_id}/unbookmark")
+@router.post("/{status_id}/unbookmark", **doc(Status))
 async def unbookmark(
     rt: RuntimeDep, status_id: str, bearer: Annotated[Bearer, Security(user("write:bookmarks"))]
 ) -> dict[str, Any]:
@@ -136,7 +139,7 @@ async def unbookmark(
     return await interactions.bookmark(rt, bearer.account_id, status_id, False)
 
 
-@router.post("/{status_id}/pin")
+@router.post("/{status_id}/pin", **doc(Status))
 async def pin(
     rt: RuntimeDep, status_id: str, bearer: Annotated[Bearer, Security(user("write:accounts"))]
 ) -> dict[str, Any]:
@@ -145,7 +148,7 @@ async def pin(
     return await interactions.pin(rt, bearer.account_id, status_id, True)
 
 
-@router.post("/{status_id}/unpin")
+@router.post("/{status_id}/unpin", **doc(Status))
 async def unpin(
     rt: RuntimeDep, status_id: str, bearer: Annotated[Bearer, Security(user("write:accounts"))]
 ) -> dict[str, Any]:
@@ -154,7 +157,7 @@ async def unpin(
     return await interactions.pin(rt, bearer.account_id, status_id, False)
 
 
-@router.get("/{status_id}/favourited_by")
+@router.get("/{status_id}/favourited_by", **doc(list[Account]))
 async def favourited_by(
     request: Request,
     rt: RuntimeDep,
@@ -167,7 +170,7 @@ async def favourited_by(
     return paged_pairs(request, pairs)
 
 
-@router.get("/{status_id}/reblogged_by")
+@router.get("/{status_id}/reblogged_by", **doc(list[Account]))
 async def reblogged_by(
     request: Request,
     rt: RuntimeDep,

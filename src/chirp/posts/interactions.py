@@ -106,7 +106,8 @@ async def pin(rt: GraphPlatform, viewer_id: int, raw_id: str, on: bool) -> dict[
     async with rt.uow(write=True) as uow:
         status, _ = await visible_status(rt, uow, raw_id, viewer_id)
         status_id = status.id
-        if status.account_id != viewer_id or status.reblog_of_id is not None:
+        own = status.account_id == viewer_id and status.reblog_of_id is None
+        if on and not own:  # unpinning what one never pinned is nothing to do, as Mastodon
             raise Unprocessable("Validation failed: You can only pin your own posts")
         repo = StatusRepository(uow)
         if on:

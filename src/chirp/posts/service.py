@@ -149,9 +149,9 @@ async def _earlier_post(
 
 
 def _refuse_unsupported(poll: object, scheduled_at: object = None) -> None:
-    if poll:
+    if poll is not None:  # an empty poll too: only null is "no poll"
         raise Unprocessable("Validation failed: polls are not supported yet")
-    if scheduled_at:
+    if scheduled_at is not None:
         raise Unprocessable("Validation failed: scheduled statuses are not supported yet")
 
 

@@ -8,7 +8,9 @@ from fastapi import APIRouter, Depends, Query, Request, Security
 from fastapi.responses import JSONResponse
 
 from chirp.core.auth import Bearer
+from chirp.core.openapi import doc
 from chirp.core.pagination import Page, paged_pairs, paged_statuses, paging
+from chirp.core.shapes import Status
 from chirp.deps import OptionalBearer, get_runtime, user
 from chirp.timelines import marks, service
 from chirp.timelines.platform import TimelinesPlatform
@@ -19,7 +21,7 @@ Flag = Annotated[bool, Query()]
 Tags = Annotated[list[str], Query(max_length=10)]
 
 
-@router.get("/api/v1/timelines/home")
+@router.get("/api/v1/timelines/home", **doc(list[Status]))
 async def home(
     request: Request,
     rt: RuntimeDep,
@@ -31,7 +33,7 @@ async def home(
     return paged_statuses(request, await service.home(rt, bearer.account_id, page))
 
 
-@router.get("/api/v1/timelines/public")
+@router.get("/api/v1/timelines/public", **doc(list[Status]))
 async def public(
     request: Request,
     rt: RuntimeDep,
@@ -47,7 +49,7 @@ async def public(
     return paged_statuses(request, statuses)
 
 
-@router.get("/api/v1/timelines/tag/{hashtag}")
+@router.get("/api/v1/timelines/tag/{hashtag}", **doc(list[Status]))
 async def tag(
     request: Request,
     rt: RuntimeDep,
@@ -77,7 +79,7 @@ async def tag(
     return paged_statuses(request, statuses)
 
 
-@router.get("/api/v1/accounts/{account_id}/statuses")
+@router.get("/api/v1/accounts/{account_id}/statuses", **doc(list[Status]))
 async def account_statuses(
     request: Request,
     rt: RuntimeDep,
@@ -106,7 +108,7 @@ async def account_statuses(
     return paged_statuses(request, statuses)
 
 
-@router.get("/api/v1/favourites")
+@router.get("/api/v1/favourites", **doc(list[Status]))
 async def favourites(
     request: Request,
     rt: RuntimeDep,
@@ -118,7 +120,7 @@ async def favourites(
     return paged_pairs(request, await marks.favourites(rt, bearer.account_id, page))
 
 
-@router.get("/api/v1/bookmarks")
+@router.get("/api/v1/bookmarks", **doc(list[Status]))
 async def bookmarks(
     request: Request,
     rt: RuntimeDep,
