@@ -117,7 +117,10 @@ def create_app(
         cleanup = asyncio.create_task(media_cleanup.periodically(rt))
         # Revocations in other processes reach this one's token cache through Redis.
         listener = asyncio.create_task(rt.tokens.listen())
-        # Moderators' suspensions and silences, kept fresh in this process.
+        # Moderators' suspensions and silences, known before the first request and kept
+        # fresh in this process.
+        with suppress(Exception):  # a database away: the watch below keeps trying
+            await rt.standing.refresh(rt.uow)
         standing = asyncio.create_task(rt.standing.watch(rt.uow))
         await rt.hot.start()
         if settings.env is not Environment.test:

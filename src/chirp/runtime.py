@@ -36,7 +36,7 @@ from chirp.hotpath.platform import Hot
 from chirp.jobs.runner import Jobs
 from chirp.media.engine import MediaEngine
 from chirp.oauth import tokens
-from chirp.oauth.cache import TokenCache
+from chirp.oauth.cache import EVERYTHING, TokenCache
 from chirp.streaming.events import Streams
 from chirp.streaming.hub import Hub, InProcessHub
 from chirp.streaming.redis_hub import RedisHub
@@ -129,8 +129,10 @@ class Runtime:
             self.entities = MirroredEntities(self.entities, self.hot.changes)
             self.relations = MirroredRelations(self.relations, self.hot.changes)
         self.standing = Standing(self.redis, settings.redis_prefix, settings.standing_poll_seconds)
-        # Pages and viewers held by the hot path were chosen with the old sets.
+        # Pages and viewers held by the hot path were chosen with the old sets; a bearer
+        # cached for an account no longer locked out may be a deleted account's.
         self.standing.on_change(self.hot.store.clear)
+        self.standing.on_change(lambda: self.tokens.drop(EVERYTHING))
         self.feed_reader = FeedReader(self.feeds, settings, self.metrics, self.uow)
         self.home = STRATEGIES[settings.timeline_strategy](self.feed_reader)
         self.streams = Streams(self)

@@ -126,6 +126,23 @@ async def test_errors_have_mastodons_shape(
     assert isinstance(response.json()["error"], str)
 
 
+@pytest.mark.parametrize(
+    "method,path,allowed",
+    [
+        ("OPTIONS", "/oauth/authorize", "GET, POST"),  # two routes, one path
+        ("PATCH", "/api/v1/statuses/1", "DELETE, GET, PUT"),
+        ("OPTIONS", "/api/v1/notifications/clear", "POST"),  # not also {id}'s GET
+        ("POST", "/avatars/original/missing.png", "GET"),  # not documented: Starlette's
+    ],
+)
+async def test_a_405_names_every_method_of_its_path(
+    client: httpx.AsyncClient, method: str, path: str, allowed: str
+) -> None:
+    response = await client.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allowed
+
+
 async def test_malformed_json_body_is_422_not_500(api: Api) -> None:
     token = await api.register("alice")
     for body in (b"{not json", b"[1, 2]"):

@@ -4,12 +4,16 @@ reports from users to staff, domain blocks, and the audit log every action write
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from typing import Any
 
 import httpx
+from redis.asyncio import Redis
 
 from chirp.accounts.repository import AccountRepository
+from chirp.accounts.standing import Standing
 from chirp.moderation import operator
 from chirp.runtime import Runtime
 from tests.conftest import PASSWORD, Api, User, bearer, post, user
@@ -449,3 +453,52 @@ async def test_a_suspension_ends_the_accounts_streams_within_five_seconds(
             assert await stream.ended(wait=5.0)
             assert time.monotonic() - started < 5.0
             assert not await bystander.ended(wait=0.1)  # only the suspended account's
+
+
+async def test_a_mention_of_a_silenced_account_does_not_hide_the_post(
+    api: Api, rt: Runtime, live: str
+) -> None:
+    """Moderation is the author's: a post that mentions a silenced or suspended account
+    still reaches everyone, on streams as in timelines."""
+    admin = await staff(api, rt, "boss")
+    alice, bob, carol = await user(api, "alice"), await user(api, "bob"), await user(api, "carol")
+    await moderate(api, admin, bob, "silence")
+    async with sse(live, "public", carol.token) as stream:
+        shown = await post(api, alice, "hello @bob")
+        event, entity = await stream.next_status()
+    assert (event, entity["id"]) == ("update", shown)
+    assert shown in await ids(api, "/api/v1/timelines/public", carol)
+
+
+async def test_notifications_from_a_silenced_account_reach_only_its_followers(
+    api: Api, rt: Runtime
+) -> None:
+    admin = await staff(api, rt, "boss")
+    alice, bob, carol = await user(api, "alice"), await user(api, "bob"), await user(api, "carol")
+    await api.client.post(f"/api/v1/accounts/{bob.id}/follow", headers=alice.auth)
+    await moderate(api, admin, bob, "silence")
+    await post(api, bob, "hi @alice and @carol")
+    for who, heard in ((alice, True), (carol, False)):
+        listed = await api.client.get("/api/v1/notifications", headers=who.auth)
+        senders = {n["account"]["id"] for n in listed.json()}
+        assert (bob.id in senders) is heard, who
+
+
+async def test_a_process_hears_of_suspensions_while_redis_is_away(api: Api, rt: Runtime) -> None:
+    """Without Redis (or with it down) the poll alone keeps the sets fresh."""
+    unreachable = Redis.from_url("redis://127.0.0.1:1", socket_connect_timeout=0.2)
+    elsewhere = Standing(unreachable, poll=0.05)
+    watching = asyncio.create_task(elsewhere.watch(rt.uow))
+    try:
+        bob = await user(api, "bob")
+        await operator.act(rt, "bob", "suspend")
+        for _ in range(100):
+            if int(bob.id) in elsewhere.suspended:
+                break
+            await asyncio.sleep(0.05)
+        assert int(bob.id) in elsewhere.locked_out
+    finally:
+        watching.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watching
+        await unreachable.aclose()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from chirp.core.params import merge_items
+import pytest
+from pydantic import BaseModel
+
+from chirp.core.errors import Unprocessable
+from chirp.core.params import Flag, merge_items, parse
 
 
 def test_bracketed_keys_nest_and_array_keys_collect() -> None:
@@ -30,3 +34,25 @@ def test_a_bracketed_key_never_overwrites_a_plain_value() -> None:
     params: dict[str, object] = {}
     merge_items(params, [("source", "x"), ("source[privacy]", "public")])
     assert params == {"source": "x"}
+
+
+class _Flagged(BaseModel):
+    on: Flag = False
+
+
+@pytest.mark.parametrize(
+    ("given", "read"),
+    [
+        (True, True), (False, False), (1, True), (0, False), ("1", True), ("0", False),
+        ("true", True), ("TRUE", True), ("False", False), ("t", True), ("F", False),
+        ("on", True), ("Off", False), ("yes", True), ("NO", False),
+    ],
+)  # fmt: skip
+def test_a_flag_takes_what_clients_send(given: object, read: bool) -> None:
+    assert parse(_Flagged, {"on": given}).on is read
+
+
+@pytest.mark.parametrize("given", ["2", "maybe", "", 2, 0.5, [], {}])
+def test_a_flag_refuses_anything_else(given: object) -> None:
+    with pytest.raises(Unprocessable):
+        parse(_Flagged, {"on": given})

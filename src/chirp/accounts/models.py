@@ -6,14 +6,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chirp.db.base import Base, Snowflake, UTCDateTime
 
+# The accounts a moderator restricted: every process reloads them every few seconds
+# (chirp.accounts.standing), so they are found without reading the table.
+RESTRICTED = "suspended_at IS NOT NULL OR silenced_at IS NOT NULL OR disabled_at IS NOT NULL"
+
 
 class Account(Base):
     __tablename__ = "account"
+    __table_args__ = (
+        Index(
+            "ix_account_restricted",
+            "id",
+            sqlite_where=text(RESTRICTED),
+            postgresql_where=text(RESTRICTED),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Snowflake, primary_key=True)
     username: Mapped[str] = mapped_column(String(30))

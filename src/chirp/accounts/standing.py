@@ -42,6 +42,7 @@ class Standing:
         self._redis = redis
         self._channel = f"{prefix}{CHANNEL}"
         self._listeners: list[Callable[[], None]] = []
+        self._reloading = asyncio.Lock()
 
     def on_change(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
@@ -67,13 +68,16 @@ class Standing:
         self.apply(set(), set(), set())
 
     async def refresh(self, uow: Callable[[], UnitOfWork]) -> bool:
-        async with uow() as reading:
-            rows = await AccountRepository(reading).restricted()
-        return self.apply(
-            {a.id for a in rows if a.suspended_at is not None},
-            {a.id for a in rows if a.silenced_at is not None},
-            {a.id for a in rows if a.disabled_at is not None},
-        )
+        # One at a time: a slow reload applied after a newer one would bring back what a
+        # moderator just lifted (or drop what was just imposed) until the next poll.
+        async with self._reloading:
+            async with uow() as reading:
+                rows = await AccountRepository(reading).restricted()
+            return self.apply(
+                {a.id for a in rows if a.suspended_at is not None},
+                {a.id for a in rows if a.silenced_at is not None},
+                {a.id for a in rows if a.disabled_at is not None},
+            )
 
     async def changed(self, uow: Callable[[], UnitOfWork]) -> None:
         """After a commit that changed an account's standing: reload here, tell the rest."""
@@ -86,7 +90,8 @@ class Standing:
             log.warning("standing_change_not_published", exc_info=True)
 
     async def watch(self, uow: Callable[[], UnitOfWork]) -> None:
-        """Keep the sets fresh for as long as the server runs (a lifespan task)."""
+        """Keep the sets fresh for as long as the server runs (a lifespan task): on every
+        message, and every ``poll`` seconds whatever Redis does."""
         while True:
             try:
                 await self._follow(uow)
@@ -97,17 +102,25 @@ class Standing:
                 await asyncio.sleep(1)
 
     async def _follow(self, uow: Callable[[], UnitOfWork]) -> None:
+        await self.refresh(uow)  # first, whatever Redis does
         pubsub: Any = None
         if self._redis is not None:
-            pubsub = self._redis.pubsub()
-            await pubsub.subscribe(self._channel)
+            try:
+                pubsub = self._redis.pubsub()
+                await pubsub.subscribe(self._channel)
+            except Exception:  # Redis away: polling alone, and subscribing again later
+                log.warning("standing_not_subscribed", exc_info=True)
+                pubsub = None
         try:
             while True:
-                await self.refresh(uow)  # also right after (re)subscribing: nothing missed
                 if pubsub is None:
                     await asyncio.sleep(self.poll)
-                else:
-                    await pubsub.get_message(ignore_subscribe_messages=True, timeout=self.poll)
+                    await self.refresh(uow)
+                    if self._redis is not None:
+                        return  # try subscribing again
+                    continue
+                await pubsub.get_message(ignore_subscribe_messages=True, timeout=self.poll)
+                await self.refresh(uow)  # a message, or the poll's time
         finally:
             if pubsub is not None:
                 await pubsub.aclose()

@@ -149,7 +149,9 @@ def install_handlers(app: FastAPI) -> None:
             # Starlette names the methods of the first route that matched the path only;
             # GET and POST /oauth/authorize are two routes, and so are a status's GET,
             # PUT and DELETE.
-            headers = {**(headers or {}), "Allow": _allowed(app, request.url.path)}
+            documented = _allowed(app, request.url.path)
+            if documented:  # else (a path the document leaves out) Starlette's own
+                headers = {**(headers or {}), "Allow": documented}
         return JSONResponse({"error": text}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(ClientDisconnect)

@@ -19,19 +19,45 @@ from pydantic import (
 from chirp.core.errors import FieldErrors, PayloadTooLarge, Unprocessable
 
 M = TypeVar("M", bound=BaseModel)
-# A boolean as Mastodon's clients send it: JSON's true and false, or these words (a form
-# has only text; Mastodon.py sends "1" and "0" even in JSON, a browser's checkbox "on").
-# Nothing else: what the OpenAPI document lists is what is accepted.
-FLAG_WORDS = {"true": True, "false": False, "1": True, "0": False, "on": True, "off": False}
-FLAG_WORDS |= {word.capitalize(): value for word, value in FLAG_WORDS.items()}
+# A boolean as Mastodon's clients send it: JSON's true and false (or 1 and 0), or these
+# words in any case (a form has only text; Mastodon.py sends "1" and "0" even in JSON, a
+# browser's checkbox "on"). Nothing else: the OpenAPI document says exactly this.
+FLAG_WORDS = {
+    **dict.fromkeys(("true", "t", "1", "on", "yes"), True),
+    **dict.fromkeys(("false", "f", "0", "off", "no"), False),
+}
+
+
+def _either_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word)
+
+
+FLAG_PATTERN = "^(" + "|".join(_either_case(w) for w in FLAG_WORDS) + ")$"
 
 
 def _flag(value: object) -> object:
-    if isinstance(value, str) and value in FLAG_WORDS:
-        return FLAG_WORDS[value]
     if isinstance(value, bool):
         return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.lower() in FLAG_WORDS:
+        return FLAG_WORDS[value.lower()]
     raise ValueError("must be true or false")
+
+
+Flag = Annotated[
+    bool,
+    BeforeValidator(_flag),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "boolean"},
+                {"type": "integer", "enum": [0, 1]},
+                {"type": "string", "pattern": FLAG_PATTERN},
+            ]
+        }
+    ),
+]
 
 
 def _not_flag(value: object) -> object:
@@ -45,13 +71,7 @@ Count = Annotated[int, BeforeValidator(_not_flag)]
 # An id inside a body (``media_ids[]``, ``status_ids[]``): digits, as every id is.
 IdText = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,19}$")]
 
-Flag = Annotated[
-    bool,
-    BeforeValidator(_flag),
-    WithJsonSchema(
-        {"anyOf": [{"type": "boolean"}, {"type": "string", "enum": sorted(FLAG_WORDS)}]}
-    ),
-]
+
 MAX_BODY = 1_000_000  # JSON and urlencoded bodies; uploads have their own limits
 
 

@@ -95,6 +95,21 @@ class Relations:
             account_id in self.blocking or account_id in self.blocked_by or account_id in self.gone
         )
 
+    def avoids(self, account_id: int) -> bool:
+        """The viewer's own choice: blocked either way, or muted (moderation aside)."""
+        return (
+            account_id in self.blocking
+            or account_id in self.blocked_by
+            or account_id in self.muting
+        )
+
+    def unheard(self, account_id: int) -> bool:
+        """Whether notifications from this account are left out: blocked either way or
+        suspended, muted with notifications, or silenced and not followed."""
+        if self.blocked_either_way(account_id) or account_id in self.muting_notifications:
+            return True
+        return account_id in self.quiet and account_id not in self.following
+
     def hides(self, account_id: int) -> bool:
         """Whether the viewer's timelines leave this account out: blocked, muted, suspended,
         or silenced and not followed."""

@@ -158,7 +158,13 @@ async def _owned(rt: ModerationPlatform, left: Leftovers) -> bool:
     return removed > 0
 
 
-STEPS: tuple[Step, ...] = (_statuses, _favourites, _edges, _mentions, _media, _owned)
+async def _claims(rt: ModerationPlatform, left: Leftovers) -> bool:
+    """Its email claim, on the email's shard: before the account row, so a failed commit of
+    the last step cannot leave an email nobody can sign up with again."""
+    return await left.remove_claims() > 0
+
+
+STEPS: tuple[Step, ...] = (_statuses, _favourites, _edges, _mentions, _media, _owned, _claims)
 
 
 async def _finish(rt: ModerationPlatform, account_id: int) -> None:
@@ -173,9 +179,13 @@ async def _finish(rt: ModerationPlatform, account_id: int) -> None:
         forget_edges_after_commit(uow, rt.relations, account_id, account_id)
         forget_after_commit(uow, rt.entities, Kind.account, [account_id])
         await uow.commit()
-    images = [k for k in (account.avatar_file, account.header_file) if k]
-    await release(rt, images, grace=0)
+    # Its tokens first: once it leaves the suspended set nothing else refuses a cached one.
     for token in tokens:
         await rt.tokens.revoked(token.digest)
     await rt.standing.changed(rt.uow)  # out of the suspended set: nothing of it is left
+    images = [k for k in (account.avatar_file, account.header_file) if k]
+    try:
+        await release(rt, images, grace=0)
+    except Exception:  # the files stay; the account is gone all the same
+        log.warning("account_images_not_released", account_id=account_id, exc_info=True)
     log.info("account_deleted", account_id=account_id, username=account.username)

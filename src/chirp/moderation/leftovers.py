@@ -104,6 +104,19 @@ class Leftovers:
             delete(Notification).where(Notification.from_account_id == self.account_id)
         )
 
+    async def remove_claims(self) -> int:
+        """Its email claim, wherever the email hashes to; how many went."""
+        removed = 0
+
+        async def run(shard: PhysicalShard) -> None:
+            nonlocal removed
+            query = delete(EmailClaim).where(EmailClaim.account_id == self.account_id)
+            result: Any = await self.uow.session(shard).execute(query)
+            removed += result.rowcount or 0
+
+        await self.uow.shards.gather(run)
+        return removed
+
     async def tokens(self) -> list[AccessToken]:
         query = select(AccessToken).where(AccessToken.account_id == self.account_id)
         return list(await self.home.scalars(query))

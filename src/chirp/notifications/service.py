@@ -112,11 +112,7 @@ async def _render(
     out = []
     for row in rows:
         account = accounts.get(row.from_account_id)
-        if (
-            account is None
-            or relations.blocked_either_way(row.from_account_id)
-            or row.from_account_id in relations.muting_notifications
-        ):
+        if account is None or relations.unheard(row.from_account_id):
             continue
         status = views.get(row.status_id) if row.type in WITH_STATUS else None
         if row.type in WITH_STATUS and status is None:

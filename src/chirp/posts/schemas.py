@@ -12,8 +12,14 @@ from chirp.core.params import Flag, IdText
 Visibility = Literal["public", "unlisted", "private", "direct"]
 
 
-# Polls and scheduled posts are refused (422) until they are built: documented as null.
-_UNSUPPORTED = {"anyOf": [{"type": "null"}]}
+# Polls and scheduled posts are refused (422) until they are built: documented as blank.
+_UNSUPPORTED = {
+    "anyOf": [
+        {"type": "null"},
+        {"type": "object", "maxProperties": 0},
+        {"type": "string", "maxLength": 0},
+    ]
+}
 
 
 class StatusCreate(BaseModel):

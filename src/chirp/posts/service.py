@@ -149,9 +149,9 @@ async def _earlier_post(
 
 
 def _refuse_unsupported(poll: object, scheduled_at: object = None) -> None:
-    if poll is not None:  # an empty poll too: only null is "no poll"
+    if poll:  # an empty one is none, as Mastodon reads a blank parameter
         raise Unprocessable("Validation failed: polls are not supported yet")
-    if scheduled_at is not None:
+    if scheduled_at:
         raise Unprocessable("Validation failed: scheduled statuses are not supported yet")
 
 

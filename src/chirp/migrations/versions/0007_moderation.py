@@ -16,12 +16,18 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 STANDING = ("suspended_at", "silenced_at", "sensitized_at", "disabled_at")
+# As chirp.accounts.models.RESTRICTED (a migration keeps its own copy: models change later).
+RESTRICTED = "suspended_at IS NOT NULL OR silenced_at IS NOT NULL OR disabled_at IS NOT NULL"
 
 
 def upgrade() -> None:
     with op.batch_alter_table("account") as batch_op:
         for column in STANDING:
             batch_op.add_column(sa.Column(column, sa.DateTime(timezone=True), nullable=True))
+    where = sa.text(RESTRICTED)
+    op.create_index(
+        "ix_account_restricted", "account", ["id"], sqlite_where=where, postgresql_where=where
+    )
     op.create_table(
         "report",
         sa.Column("id", sa.BigInteger(), nullable=False),
@@ -77,6 +83,7 @@ def downgrade() -> None:
     op.drop_table("audit_entry")
     op.drop_index("ix_report_target_account_id", table_name="report")
     op.drop_table("report")
+    op.drop_index("ix_account_restricted", table_name="account")
     with op.batch_alter_table("account") as batch_op:
         for column in reversed(STANDING):
             batch_op.drop_column(column)
