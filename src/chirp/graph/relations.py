@@ -103,19 +103,22 @@ class Relations:
             or account_id in self.muting
         )
 
-    def unheard(self, account_id: int) -> bool:
-        """Whether notifications from this account are left out: blocked either way or
-        suspended, muted with notifications, or silenced and not followed."""
-        if self.blocked_either_way(account_id) or account_id in self.muting_notifications:
+    def moderated(self, account_id: int) -> bool:
+        """Kept from this viewer by moderators: suspended, or silenced and not followed."""
+        if account_id in self.gone:
             return True
         return account_id in self.quiet and account_id not in self.following
 
+    def unheard(self, account_id: int) -> bool:
+        """Whether notifications from this account are left out: blocked either way, muted
+        with notifications, or moderated."""
+        mine = self.blocking, self.blocked_by, self.muting_notifications
+        return any(account_id in held for held in mine) or self.moderated(account_id)
+
     def hides(self, account_id: int) -> bool:
-        """Whether the viewer's timelines leave this account out: blocked, muted, suspended,
-        or silenced and not followed."""
-        if self.blocked_either_way(account_id) or account_id in self.muting:
-            return True
-        return account_id in self.quiet and account_id not in self.following
+        """Whether the viewer's timelines leave this account out: blocked, muted, or
+        moderated."""
+        return self.avoids(account_id) or self.moderated(account_id)
 
 
 async def _edges(graph: GraphRepository, viewer_id: int) -> Edges:

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Security
+from fastapi import APIRouter, Depends, Path, Query, Request, Security
 from fastapi.responses import JSONResponse
 
 from chirp.core.auth import Bearer
@@ -45,6 +46,27 @@ READ_REPORTS = _staff("admin:read:reports")
 WRITE_REPORTS = _staff("admin:write:reports")
 READ_DOMAINS = _staff("admin:read:domain_blocks", admin=True)
 WRITE_DOMAINS = _staff("admin:write:domain_blocks", admin=True)
+
+
+def _each(
+    name: str,
+    param: str,
+    staff: Any,
+    act: Callable[[ModerationPlatform, Actor, str, Any], Awaitable[dict[str, Any]]],
+    entity: Any,
+) -> None:
+    """``POST .../{param}/{name}``: ``act(rt, actor, id, name)``, answering ``entity`` (the
+    undoings of account actions, the steps of a report's handling)."""
+    path = {"account_id": "accounts", "report_id": "reports"}[param]
+
+    async def route(
+        rt: RuntimeDep, object_id: str = Path(alias=param), actor: Actor = staff
+    ) -> dict[str, Any]:
+        return await act(rt, actor, object_id, name)
+
+    route.__name__ = f"{path}_{name}"
+    route.__doc__ = f"{name.replace('_', ' ').capitalize()} ({path[:-1]})."
+    router.post(f"/api/v1/admin/{path}/{{{param}}}/{name}", **doc(entity))(route)
 
 
 def _listed(request: Request, items: list[dict[str, Any]]) -> JSONResponse:
@@ -173,19 +195,8 @@ async def delete_account(
     return await deletion.schedule(rt, actor, account_id, suspended_first=True)
 
 
-def _undo(what: service.Undo) -> None:
-    async def route(
-        rt: RuntimeDep, actor: Annotated[Actor, WRITE_ACCOUNTS], account_id: str
-    ) -> dict[str, Any]:
-        return await service.undo(rt, actor, account_id, what)
-
-    route.__name__ = what
-    route.__doc__ = f"Undo a moderator's action ({what}); the account as it is now."
-    router.post(f"/api/v1/admin/accounts/{{account_id}}/{what}", **doc(AdminAccount))(route)
-
-
 for _what in ("enable", "unsilence", "unsuspend", "unsensitive"):
-    _undo(_what)
+    _each(_what, "account_id", WRITE_ACCOUNTS, service.undo, AdminAccount)
 
 
 # -- reports ---------------------------------------------------------------------------------
@@ -227,19 +238,8 @@ async def update_report(
     return await service.update_report(rt, actor, report_id, change)
 
 
-def _step(step: service.ReportStep) -> None:
-    async def route(
-        rt: RuntimeDep, actor: Annotated[Actor, WRITE_REPORTS], report_id: str
-    ) -> dict[str, Any]:
-        return await service.step_report(rt, actor, report_id, step)
-
-    route.__name__ = f"report_{step}"
-    route.__doc__ = f"A report's handling: {step.replace('_', ' ')}."
-    router.post(f"/api/v1/admin/reports/{{report_id}}/{step}", **doc(AdminReport))(route)
-
-
-for _step_name in ("assign_to_self", "unassign", "resolve", "reopen"):
-    _step(_step_name)
+for _step in ("assign_to_self", "unassign", "resolve", "reopen"):
+    _each(_step, "report_id", WRITE_REPORTS, service.step_report, AdminReport)
 
 
 # -- domain blocks ---------------------------------------------------------------------------
